@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, openSync, writeSync, closeSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { formatNpyHeader } from '../src/io/npy-header.ts';
+
+/** What the demo signal contains, so tests and docs can state expected results. */
+export const SAMPLE_SIGNAL = {
+  path: 'data/sample/signal.npy',
+  samples: 16 * 1024 * 1024,
+  sampleRate: 1e6,
+  tones: [
+    { frequency: 50_000, amplitude: 1.0 },
+    { frequency: 123_000, amplitude: 0.5 },
+  ],
+  /** The linear trend rises from `trendStart` to `trendEnd` over the file. */
+  trendStart: 0,
+  trendEnd: 2,
+  noiseStd: 0.1,
+  seed: 20261121,
+} as const;
+
+const CHUNK = 1 << 20;
+
+/** Writes the deterministic sample signal if it is absent; returns whether it wrote it. */
+export function ensureSampleSignal(path: string = SAMPLE_SIGNAL.path): boolean {
+  if (existsSync(path)) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.partial`;
+  const fd = openSync(temp, 'w');
+  try {
+    writeSync(fd, formatNpyHeader({ descr: '<f4', fortranOrder: false, shape: [SAMPLE_SIGNAL.samples] }));
+    const chunk = new Float32Array(CHUNK);
+    const noise = gaussianSource(SAMPLE_SIGNAL.seed);
+    for (let start = 0; start < SAMPLE_SIGNAL.samples; start += CHUNK) {
+      fillSignal(chunk, start, noise);
+      writeSync(fd, new Uint8Array(chunk.buffer));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  return true;
+}
+
+function fillSignal(out: Float32Array, start: number, noise: () => number): void {
+  const { samples, sampleRate, tones, trendStart, trendEnd, noiseStd } = SAMPLE_SIGNAL;
+  const w0 = (2 * Math.PI * tones[0].frequency) / sampleRate;
+  const w1 = (2 * Math.PI * tones[1].frequency) / sampleRate;
+  const slope = (trendEnd - trendStart) / samples;
+  for (let i = 0; i < out.length; i++) {
+    const n = start + i;
+    out[i] =
+      tones[0].amplitude * Math.sin(w0 * n) +
+      tones[1].amplitude * Math.sin(w1 * n) +
+      trendStart +
+      slope * n +
+      noiseStd * noise();
+  }
+}
+
+/** Standard normal deviates from a seeded mulberry32 generator (Box–Muller, both outputs used). */
+export function gaussianSource(seed: number): () => number {
+  let state = seed >>> 0;
+  let spare = NaN;
+  const uniform = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
+  };
+  return () => {
+    if (spare === spare) {
+      const value = spare;
+      spare = NaN;
+      return value;
+    }
+    const r = Math.sqrt(-2 * Math.log(uniform()));
+    const theta = 2 * Math.PI * uniform();
+    spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  };
+}

@@ -1,0 +1,80 @@
+import { SluiceError } from '../core/errors.ts';
+import type { RunReport } from '../pipeline/runner.ts';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${UNITS[unit]}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function formatRate(perSecond: number, unit: string): string {
+  if (perSecond >= 1e9) return `${(perSecond / 1e9).toFixed(2)} G${unit}/s`;
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(1)} M${unit}/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k${unit}/s`;
+  return `${perSecond.toFixed(0)} ${unit}/s`;
+}
+
+/** A few readable lines: what was read, how fast, what was written where. */
+export function formatRunSummary(report: RunReport): string {
+  const seconds = Math.max(report.seconds, 1e-9);
+  const passes = report.passes > 1 ? `, ${report.passes} passes` : '';
+  const lines = [
+    `${report.name ?? 'pipeline'}: ${formatCount(report.rowsRead)} rows (${formatBytes(report.bytesRead / report.passes)}) ` +
+      `from ${report.source.path} [${report.source.format}, ${report.source.backend}${passes}] in ${report.seconds.toFixed(2)} s — ` +
+      `${formatRate(report.bytesRead / seconds, 'B')}, ${formatRate((report.rowsRead * report.passes) / seconds, ' rows')}`,
+  ];
+  const width = Math.max(...report.sinks.map((s) => s.type.length));
+  for (const sink of report.sinks) {
+    const where = sink.outputs.length ? sink.outputs.join(', ') : '(result only)';
+    lines.push(`  ${sink.type.padEnd(width)}  ${sink.pointer}  ${formatCount(sink.rows)} rows → ${where}`);
+  }
+  return lines.join('\n');
+}
+
+/** The JSON summary `--json` prints: exactly one object. */
+export function toJsonSummary(report: RunReport): Record<string, unknown> {
+  return {
+    ok: true,
+    name: report.name,
+    source: report.source,
+    rowsRead: report.rowsRead,
+    bytesRead: report.bytesRead,
+    seconds: report.seconds,
+    passes: report.passes,
+    overlap: report.overlap,
+    sinks: report.sinks.map(({ type, pointer, rows, outputs }) => ({ type, pointer, rows, outputs })),
+    outputs: report.sinks.flatMap((s) => s.outputs),
+  };
+}
+
+/** `error CODE: message`, then where and how to fix it; the stack only when verbose. */
+export function formatError(error: unknown, verbose: boolean): string {
+  if (!(error instanceof SluiceError)) {
+    const text = error instanceof Error ? error.message : String(error);
+    const stack = verbose && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+    return `error: ${text}${stack}${verbose ? '' : '\n  (run with --verbose for the stack trace)'}`;
+  }
+  const lines = [`error ${error.code}: ${error.message}`];
+  if (error.location) lines.push(`  at ${error.location}`);
+  if (error.hint) lines.push(`  hint: ${error.hint}`);
+  if (verbose) {
+    lines.push(error.stack ?? '');
+    if (error.cause instanceof Error && error.cause.stack) lines.push(`caused by: ${error.cause.stack}`);
+  }
+  return lines.join('\n');
+}
+
+/** Typed-array values for printing: bigints as strings, floats as they are. */
+export function toPrintable(values: ArrayLike<number | bigint>): (number | string)[] {
+  return Array.from(values, (v) => (typeof v === 'bigint' ? v.toString() : v));
+}

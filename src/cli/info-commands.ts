@@ -1,0 +1,114 @@
+import { describeStage, renderStagesMarkdown } from '../core/describe.ts';
+import { SluiceError } from '../core/errors.ts';
+import { preparePlan, validateSpecFile } from '../pipeline/api.ts';
+import { inspectFile } from '../pipeline/inspect.ts';
+import { parseSetPath } from '../pipeline/spec-document.ts';
+import { registry } from '../stages.ts';
+import { formatBytes, formatCount } from './format.ts';
+import type { CommonOptions } from './options.ts';
+import { specOptions } from './options.ts';
+import { parse as parseYamlValue } from 'yaml';
+
+interface SpecArgs extends CommonOptions {
+  spec: string;
+  json?: boolean;
+}
+
+/** `sluice validate SPEC`: checks the spec without opening any data file. */
+export async function validateCommand(args: SpecArgs): Promise<void> {
+  const plan = await validateSpecFile(args.spec, specOptions(args));
+  const text = `${args.spec}: valid (${plan.source.stage.name} → ${plan.steps.length} steps → ${plan.sinks.length} sinks)`;
+  process.stdout.write(args.json ? `${JSON.stringify({ ok: true, spec: args.spec })}\n` : `${text}\n`);
+}
+
+/** `sluice plan SPEC`: every stage with its params filled in, overlap, passes, memory. */
+export async function planCommand(args: SpecArgs): Promise<void> {
+  const plan = await validateSpecFile(args.spec, specOptions(args));
+  const prepared = await preparePlan(plan);
+  await prepared.source.close();
+  const stage = (s: { stage: { name: string }; pointer: string; params: Record<string, unknown> }) => ({
+    at: s.pointer,
+    type: s.stage.name,
+    params: s.params,
+  });
+  const summary = {
+    name: plan.name,
+    source: { ...stage(plan.source), rows: prepared.source.rows, bytes: prepared.source.bytes, backend: prepared.source.backend },
+    steps: plan.steps.map(stage),
+    sinks: plan.sinks.map((s) => ({ ...stage(s), outputs: s.stage.outputs(s.params) })),
+    schema: prepared.schemas[prepared.schemas.length - 1],
+    overlap: prepared.overlap,
+    passes: prepared.passes,
+    estimatedPeakBytes: prepared.estimatedBatchBytes + BASELINE_BYTES,
+  };
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `plan ${plan.name ?? args.spec}`,
+    `  source  ${summary.source.type} ${JSON.stringify(summary.source.params)}`,
+    `          ${formatCount(summary.source.rows)} rows, ${formatBytes(summary.source.bytes)}, io ${summary.source.backend}`,
+    ...summary.steps.map((s) => `  ${s.at.padEnd(8)} ${s.type} ${JSON.stringify(s.params)}`),
+    ...summary.sinks.map((s) => `  ${s.at.padEnd(8)} ${s.type} ${JSON.stringify(s.params)}`),
+    `  overlap ${formatCount(summary.overlap)} rows; passes ${summary.passes}; estimated peak memory ${formatBytes(summary.estimatedPeakBytes)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Node's own footprint with sluice loaded, measured: roughly what RSS is before any batch. */
+const BASELINE_BYTES = 80 * 1024 * 1024;
+
+interface InspectArgs {
+  file: string;
+  type?: string;
+  set?: string[];
+  head?: number;
+  json?: boolean;
+}
+
+/** `sluice inspect FILE`: format, columns, rows, header details and first values. */
+export async function inspectCommand(args: InspectArgs): Promise<void> {
+  const params: Record<string, unknown> = {};
+  for (const pair of args.set ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new SluiceError('USAGE', `--set expects key=value, got '${pair}'`);
+    params[String(parseSetPath(pair.slice(0, eq))[0])] = parseYamlValue(pair.slice(eq + 1));
+  }
+  const report = await inspectFile(args.file, { type: args.type, params, head: args.head });
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const lines = [
+    `${report.path}: ${report.format} (io ${report.backend})`,
+    `  rows ${formatCount(report.rows)}, data ${formatBytes(report.bytes)}${report.schema.sampleRate ? `, sampleRate ${report.schema.sampleRate}` : ''}`,
+    '  columns:',
+    ...report.schema.columns.map(
+      (c) => `    ${c.name}: ${c.dtype}${c.width > 1 ? `[${c.width}]` : ''}${c.unit ? ` (${c.unit})` : ''}`,
+    ),
+    '  details:',
+    ...Object.entries(report.details).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
+    '  head:',
+    ...Object.entries(report.head).map(([k, v]) => `    ${k}: ${v.join(', ')}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `sluice stages [NAME]`: params and docs from the registry. */
+export async function stagesCommand(args: { name?: string; json?: boolean }): Promise<void> {
+  let stages = registry.list();
+  if (args.name) {
+    const stage = registry.get(args.name);
+    if (!stage) {
+      const suggestion = registry.suggest(args.name);
+      throw new SluiceError('STAGE_UNKNOWN', `unknown stage '${args.name}'`, {
+        hint: suggestion ? `Did you mean '${suggestion}'?` : 'Run `sluice stages` for the list.',
+      });
+    }
+    stages = [stage];
+  }
+  const docs = stages.map(describeStage);
+  if (args.json) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
+  else process.stdout.write(renderStagesMarkdown(docs));
+}

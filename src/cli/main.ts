@@ -1,0 +1,84 @@
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isSluiceError, SluiceError } from '../core/errors.ts';
+import { formatError } from './format.ts';
+import { inspectCommand, planCommand, stagesCommand, validateCommand } from './info-commands.ts';
+import { runCommand } from './run-command.ts';
+
+function withSpecOptions<T>(y: Argv<T>) {
+  return y
+    .positional('spec', { type: 'string', demandOption: true, describe: 'Pipeline spec (YAML or JSON)' })
+    .option('set', { type: 'string', array: true, describe: 'Override a spec key: --set source.path=x.npy' })
+    .option('chunk-rows', { type: 'number', describe: 'Rows per batch (source.chunkRows)' })
+    .option('io', { choices: ['auto', 'read', 'mmap'] as const, describe: 'File access backend (source.io)' })
+    .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' });
+}
+
+export function buildCli(argv: string[]) {
+  return yargs(argv)
+    .scriptName('sluice')
+    .usage('$0 <command> [options]\n\nBatch stream pipelines over huge scientific binary files.')
+    .option('verbose', { type: 'boolean', describe: 'Explain choices; stack traces on errors' })
+    .command(
+      'run <spec>',
+      'Run a pipeline spec',
+      (y) =>
+        withSpecOptions(y)
+          .option('quiet', { type: 'boolean', describe: 'Print nothing on success' })
+          .option('overwrite', { type: 'boolean', describe: 'Replace existing outputs' }),
+      (args) => runCommand({ ...args, spec: args.spec }),
+    )
+    .command('validate <spec>', 'Check a spec without reading data', withSpecOptions, (args) =>
+      validateCommand({ ...args, spec: args.spec }),
+    )
+    .command('plan <spec>', 'Show stages with defaults, overlap, passes and memory', withSpecOptions, (args) =>
+      planCommand({ ...args, spec: args.spec }),
+    )
+    .command(
+      'inspect <file>',
+      'Show a data file’s format, columns, rows and first values',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true })
+          .option('type', { type: 'string', describe: 'Source type, when it cannot be detected' })
+          .option('set', { type: 'string', array: true, describe: 'Source params: --set dtype=int16' })
+          .option('head', { type: 'number', default: 5, describe: 'Rows to show' })
+          .option('json', { type: 'boolean' }),
+      (args) => inspectCommand({ ...args, file: args.file }),
+    )
+    .command(
+      'stages [name]',
+      'List stages with their params and docs',
+      (y) => y.positional('name', { type: 'string' }).option('json', { type: 'boolean' }),
+      (args) => stagesCommand(args),
+    )
+    .demandCommand(1, 'Name a command: run, validate, plan, inspect or stages.')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .fail((message, error) => {
+      throw error ?? new SluiceError('USAGE', message ?? 'bad usage', { hint: 'Run `sluice --help`.' });
+    });
+}
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 runtime failure, 2 spec or usage). */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const json = argv.includes('--json');
+  try {
+    await buildCli(argv).parseAsync();
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${formatError(error, verbose)}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: errorJson(error) })}\n`);
+    if (isSluiceError(error)) return error.code === 'ABORTED' ? 130 : error.exitCode;
+    return 1;
+  }
+}
+
+function errorJson(error: unknown): Record<string, unknown> {
+  if (isSluiceError(error)) return error.toJSON();
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}

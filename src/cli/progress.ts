@@ -1,0 +1,51 @@
+import cliProgress from 'cli-progress';
+import type { PassProgress } from '../pipeline/runner.ts';
+import { formatBytes, formatRate } from './format.ts';
+
+export interface ProgressDisplay {
+  update(progress: PassProgress): void;
+  stop(): void;
+}
+
+const NO_DISPLAY: ProgressDisplay = { update: () => {}, stop: () => {} };
+const REDRAW_MS = 100;
+
+/** A progress bar on stderr when it is a terminal; nothing otherwise. */
+export function createProgressDisplay(enabled: boolean): ProgressDisplay {
+  if (!enabled || !process.stderr.isTTY) return NO_DISPLAY;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: '{pass} [{bar}] {percentage}% | {done} / {total_bytes} | {rate} | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      fps: 1000 / REDRAW_MS,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  let startedAt = performance.now();
+  let currentPass = 0;
+  return {
+    update(progress) {
+      const total = progress.totalBytes * progress.passes;
+      const done = progress.totalBytes * (progress.pass - 1) + progress.bytes;
+      if (!started || progress.pass !== currentPass) {
+        if (!started) bar.start(total, done);
+        started = true;
+        currentPass = progress.pass;
+        startedAt = performance.now();
+      }
+      const seconds = Math.max((performance.now() - startedAt) / 1000, 1e-3);
+      bar.update(done, {
+        pass: progress.passes > 1 ? `pass ${progress.pass}/${progress.passes}` : 'reading',
+        done: formatBytes(done),
+        total_bytes: formatBytes(total),
+        rate: formatRate(progress.rows / seconds, ' rows'),
+      });
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

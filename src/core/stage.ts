@@ -1,0 +1,136 @@
+import type { z } from 'zod';
+import type { Batch } from './batch.ts';
+import type { Schema } from './schema.ts';
+
+export type StageKind = 'source' | 'transform' | 'sink';
+
+/** Bytes and rows a source has delivered so far (new rows only). */
+export interface Progress {
+  readonly bytes: number;
+  readonly rows: number;
+}
+
+export interface StageContext {
+  /** Aborted on Ctrl-C or on another stage's failure; check it once per batch. */
+  readonly signal: AbortSignal;
+  /** Prints a line with --verbose, nothing otherwise. */
+  readonly log: (message: string) => void;
+}
+
+export interface ReadOptions {
+  /** Rows of look-back each batch must start with: the planner's overlap (DESIGN.md §2). */
+  readonly overlap: number;
+  /**
+   * The consumer is done with a batch when it asks for the next one, so the source may
+   * reuse that batch's buffers. Only the runner, which pulls strictly one batch at a
+   * time, sets this.
+   */
+  readonly reuseBuffers?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+/** An opened file source: its header is read, its data is not. */
+export interface OpenSource {
+  readonly path: string;
+  /** The stage name that opened it (`npy`, `raw`, ...). */
+  readonly format: string;
+  readonly schema: Schema;
+  /** Rows the source delivers, row range applied. */
+  readonly rows: number;
+  /** Bytes of data the source reads for those rows. */
+  readonly bytes: number;
+  /** The file-access backend in use. */
+  readonly backend: 'read' | 'mmap';
+  /** Format facts for `sluice inspect` (header fields, byte order, data offset, ...). */
+  readonly details: Readonly<Record<string, unknown>>;
+  batches(options: ReadOptions): AsyncGenerator<Batch, void, undefined>;
+  close(): Promise<void>;
+}
+
+/** Something that adds batches up and can be combined with another of its kind (DESIGN.md §3). */
+export interface Accumulator<R> {
+  add(batch: Batch): void;
+  /** Folds `other` into this one; associative, so shards can be merged in any grouping. */
+  merge(other: this): void;
+  result(): R;
+}
+
+/** What a transform's `create` returns: a function stream-chain can compose. */
+export type BatchFunction = (
+  batch: Batch,
+) => Batch | null | Promise<Batch | null> | Generator<Batch, void, undefined> | AsyncGenerator<Batch, void, undefined>;
+
+export interface SinkInstance<R = unknown> {
+  /** Files this sink writes (final names). */
+  readonly outputs: readonly string[];
+  write(batch: Batch): void | Promise<void>;
+  /** Completes the outputs (temporary files renamed) and returns the result. */
+  finish(): Promise<R>;
+  /** Removes partial outputs. Idempotent. */
+  abort(): Promise<void>;
+}
+
+export interface TransformContext extends StageContext {
+  readonly schema: Schema;
+}
+
+export interface SinkContext extends StageContext {
+  /** The schema of the batches the sink receives. */
+  readonly schema: Schema;
+  /** The result of the accumulator `prepare` asked for, after its pass over the data. */
+  readonly prepared?: unknown;
+  /** Replace existing outputs instead of refusing them. */
+  readonly overwrite: boolean;
+}
+
+interface StageBase<S extends z.ZodType> {
+  /** The key used in specs (`type:`); equals the file's base name. */
+  readonly name: string;
+  readonly params: S;
+}
+
+export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
+  readonly kind: 'source';
+  /** File extensions (lower case, with the dot) `inspect` maps to this source. */
+  readonly extensions?: readonly string[];
+  /** True when the first bytes of a file (up to 4096) identify this format. */
+  sniff?(head: Uint8Array): boolean;
+  /** Input files named by the params, checked to exist before anything runs. */
+  inputs(params: z.output<S>): string[];
+  create(params: z.output<S>, ctx: StageContext): Promise<OpenSource>;
+}
+
+export interface TransformStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
+  readonly kind: 'transform';
+  /** Rows of look-back the stage needs; 0 when absent. */
+  history?(params: z.output<S>, schema: Schema): number;
+  /** The schema of the batches it emits; the input schema when absent. */
+  schema?(params: z.output<S>, input: Schema): Schema;
+  create(params: z.output<S>, ctx: TransformContext): BatchFunction;
+}
+
+export interface SinkStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
+  readonly kind: 'sink';
+  history?(params: z.output<S>, schema: Schema): number;
+  /** Files the sink will write, for `plan` and the existing-output check. */
+  outputs(params: z.output<S>): string[];
+  /** Checks the params against the input schema (columns exist, ...); throws a SluiceError. */
+  check?(params: z.output<S>, schema: Schema): void;
+  /**
+   * An accumulator to run over the data in a pass before the main one, when the sink
+   * needs a fact of the whole input first (numpy's histogram range, for instance).
+   */
+  prepare?(params: z.output<S>, schema: Schema): Accumulator<unknown> | undefined;
+  create(params: z.output<S>, ctx: SinkContext): SinkInstance | Promise<SinkInstance>;
+}
+
+export type Stage = SourceStage | TransformStage | SinkStage;
+
+/** Declares a stage; the identity, there for type inference of `params`. */
+export function defineStage<S extends z.ZodType>(stage: SourceStage<S>): SourceStage<S>;
+export function defineStage<S extends z.ZodType>(stage: TransformStage<S>): TransformStage<S>;
+export function defineStage<S extends z.ZodType>(stage: SinkStage<S>): SinkStage<S>;
+export function defineStage(stage: Stage): Stage {
+  return stage;
+}

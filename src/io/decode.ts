@@ -1,0 +1,146 @@
+/**
+ * File bytes → column arrays (DESIGN.md §4). Native-order aligned data becomes a view with
+ * no copy; foreign byte order is swapped natively (Buffer#swap16/32/64), in place when the
+ * bytes are private, otherwise after one copy; fields interleaved in records are gathered
+ * into their own arrays by bit pattern, so NaN payloads and 64-bit integers pass unchanged.
+ */
+import type { Column } from '../core/batch.ts';
+import type { DType, TypedArray } from '../core/dtype.ts';
+import { allocArray, arrayConstructorOf, itemSizeOf } from '../core/dtype.ts';
+
+/** Where one column's values sit in a record. */
+export interface FieldLayout {
+  /** Column name. */
+  readonly name: string;
+  readonly dtype: DType;
+  readonly littleEndian: boolean;
+  /** Values per row (a width-k column holds k consecutive values per record). */
+  readonly width: number;
+  /** Byte offset of the field's first value in the record. */
+  readonly offset: number;
+}
+
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** True when values of `dtype` stored in this byte order must be swapped on this host. */
+export function needsSwap(dtype: DType, littleEndian: boolean): boolean {
+  return itemSizeOf(dtype) > 1 && littleEndian !== HOST_LITTLE_ENDIAN;
+}
+
+/**
+ * Consecutive values of one type → a column array. A view onto `bytes` when the order is
+ * native and the address aligned, or when it is foreign but `writable` (swapped in place:
+ * `bytes` is modified); otherwise a copy (`copyAndSwap`).
+ */
+export function decodeContiguous(
+  bytes: Uint8Array,
+  writable: boolean,
+  dtype: DType,
+  littleEndian: boolean,
+): TypedArray {
+  const size = itemSizeOf(dtype);
+  const aligned = bytes.byteOffset % size === 0;
+  const swap = needsSwap(dtype, littleEndian);
+  if (aligned && (!swap || writable)) {
+    if (swap) swapInPlace(bytes, size);
+    return new (arrayConstructorOf(dtype))(bytes.buffer, bytes.byteOffset, bytes.length / size);
+  }
+  return copyAndSwap(bytes, dtype, swap);
+}
+
+/** A new array holding a copy of `bytes`, byte-swapped when `swap`. */
+export function copyAndSwap(bytes: Uint8Array, dtype: DType, swap: boolean): TypedArray {
+  const size = itemSizeOf(dtype);
+  const out = allocArray(dtype, bytes.length / size);
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  outBytes.set(bytes);
+  if (swap) swapInPlace(outBytes, size);
+  return out;
+}
+
+/**
+ * `rows` records of `recordSize` bytes → one column per field. A record that is a single
+ * field is contiguous data (`decodeContiguous`, `bytes` may be swapped in place when
+ * `writable`); several fields are gathered into new arrays (`gatherField`).
+ */
+export function decodeRecords(
+  bytes: Uint8Array,
+  writable: boolean,
+  rows: number,
+  recordSize: number,
+  fields: readonly FieldLayout[],
+): Record<string, Column> {
+  const entries = fields.map((field): [string, Column] => {
+    const contiguous = fields.length === 1 && field.offset === 0 && isWholeRecord(field, recordSize);
+    const data = contiguous
+      ? decodeContiguous(bytes.subarray(0, rows * recordSize), writable, field.dtype, field.littleEndian)
+      : gatherField(bytes, rows, recordSize, field);
+    return [field.name, { data, width: field.width }];
+  });
+  // fromEntries defines own properties, so a field named '__proto__' stays a column.
+  return Object.fromEntries(entries);
+}
+
+function isWholeRecord(field: FieldLayout, recordSize: number): boolean {
+  return itemSizeOf(field.dtype) * field.width === recordSize;
+}
+
+/** Word views used to move values by bit pattern. */
+type Words = Uint8Array | Uint16Array | Uint32Array;
+
+/**
+ * Copies one field of every record into a new array, swapped to native order. Aligned
+ * fields move as 1/2/4-byte words (8-byte values as two 4-byte words: no BigInt boxing, no
+ * float canonicalisation); unaligned ones byte by byte.
+ */
+export function gatherField(
+  bytes: Uint8Array,
+  rows: number,
+  recordSize: number,
+  field: FieldLayout,
+): TypedArray {
+  const size = itemSizeOf(field.dtype);
+  const out = allocArray(field.dtype, rows * field.width);
+  if (rows === 0) return out;
+  const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  const unit = size === 8 ? 4 : size;
+  const start = bytes.byteOffset + field.offset;
+  const available = bytes.length - field.offset;
+  if (recordSize % unit === 0 && start % unit === 0) {
+    const src = wordView(bytes.buffer, start, Math.floor(available / unit), unit);
+    const dst = wordView(out.buffer, out.byteOffset, out.byteLength / unit, unit);
+    copyStrided(src, dst, rows, recordSize / unit, (size * field.width) / unit);
+  } else {
+    copyStrided(bytes.subarray(field.offset), outBytes, rows, recordSize, size * field.width);
+  }
+  if (needsSwap(field.dtype, field.littleEndian)) swapInPlace(outBytes, size);
+  return out;
+}
+
+function wordView(buffer: ArrayBufferLike, byteOffset: number, length: number, unit: number): Words {
+  if (unit === 4) return new Uint32Array(buffer, byteOffset, length);
+  if (unit === 2) return new Uint16Array(buffer, byteOffset, length);
+  return new Uint8Array(buffer, byteOffset, length);
+}
+
+/** dst[r·perRow + j] = src[r·stride + j]: the hot loop, plain indexed typed-array access. */
+function copyStrided(src: Words, dst: Words, rows: number, stride: number, perRow: number): void {
+  if (perRow === 1) {
+    for (let r = 0, s = 0; r < rows; r++, s += stride) dst[r] = src[s];
+    return;
+  }
+  let d = 0;
+  for (let r = 0, s = 0; r < rows; r++, s += stride) {
+    for (let j = 0; j < perRow; j++) dst[d++] = src[s + j];
+  }
+}
+
+/** Reverses the bytes of every `size`-byte value of `bytes` with Node's native swaps. */
+export function swapInPlace(bytes: Uint8Array, size: number): void {
+  if (size === 1 || bytes.length === 0) return;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  if (size === 2) buffer.swap16();
+  else if (size === 4) buffer.swap32();
+  else if (size === 8) buffer.swap64();
+  else throw new RangeError(`cannot swap ${size}-byte values`);
+}

@@ -1,0 +1,284 @@
+/**
+ * The batch generator every fixed-record file source uses (DESIGN.md §2 and §4): rows of a
+ * table whose bytes sit at known file offsets, read in chunks with look-back, the next
+ * chunk's read in flight while the current batch is processed, each chunk's bytes released
+ * as soon as the consumer asks for the next batch.
+ */
+import { constants as bufferConstants } from 'node:buffer';
+import type { Batch, Column } from '../core/batch.ts';
+import type { DType } from '../core/dtype.ts';
+import { itemSizeOf } from '../core/dtype.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { ColumnSchema, Schema } from '../core/schema.ts';
+import type { OpenSource, Progress, ReadOptions } from '../core/stage.ts';
+import type { FieldLayout } from './decode.ts';
+import { decodeContiguous, decodeRecords, needsSwap } from './decode.ts';
+import type { AcquireOptions, FileBytes, MappedFile } from './mapped-file.ts';
+
+/** Rows stored one after the other, `recordSize` bytes each, fields at offsets in a record. */
+export interface RecordsLayout {
+  readonly kind: 'records';
+  /** File offset of row 0. */
+  readonly dataOffset: number;
+  readonly recordSize: number;
+  readonly fields: readonly FieldLayout[];
+}
+
+/** One column stored contiguously at its own file offset (a Fortran-order 2-D array). */
+export interface ColumnarField {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly littleEndian: boolean;
+  readonly width: number;
+  /** File offset of the column's row 0. */
+  readonly fileOffset: number;
+}
+
+export interface ColumnarLayout {
+  readonly kind: 'columnar';
+  readonly columns: readonly ColumnarField[];
+}
+
+export type TableLayout = RecordsLayout | ColumnarLayout;
+
+export interface TableReadOptions {
+  readonly schema: Schema;
+  /** Rows in the whole table, to check the range against. */
+  readonly totalRows: number;
+  readonly startRow: number;
+  /** Exclusive. */
+  readonly endRow: number;
+  /** New rows per batch (the last batch may have fewer). */
+  readonly chunkRows: number;
+  /** Rows of look-back before each batch's new rows, never reaching before startRow. */
+  readonly overlap: number;
+  readonly reuseBuffers?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+/** One byte range of the file: [offset, offset + length). */
+type ByteRange = readonly [offset: number, length: number];
+
+/** Bytes one row occupies in the file, padding included. */
+export function rowBytesOf(layout: TableLayout): number {
+  if (layout.kind === 'records') return layout.recordSize;
+  return layout.columns.reduce((sum, c) => sum + itemSizeOf(c.dtype) * c.width, 0);
+}
+
+/**
+ * How to open the file for this layout (see FileAccess in ./open.ts): 'view' when every
+ * column can be a typed-array view onto the file's bytes (native order, aligned), 'copy'
+ * when decoding copies anyway (byte swap, interleaved fields, unaligned data), where a read
+ * into private memory is the one copy and lets a swap happen in place.
+ */
+export function accessFor(layout: TableLayout): 'view' | 'copy' {
+  if (layout.kind === 'columnar') {
+    return layout.columns.every((c) => isViewable(c, c.fileOffset)) ? 'view' : 'copy';
+  }
+  const [field] = layout.fields;
+  const single = layout.fields.length === 1 && field.offset === 0;
+  const whole = single && itemSizeOf(field.dtype) * field.width === layout.recordSize;
+  return whole && isViewable(field, layout.dataOffset) ? 'view' : 'copy';
+}
+
+/** Every batch of a contiguous column starting at `fileOffset` is aligned iff the column is. */
+function isViewable(column: Pick<FieldLayout, 'dtype' | 'littleEndian'>, fileOffset: number): boolean {
+  return !needsSwap(column.dtype, column.littleEndian) && fileOffset % itemSizeOf(column.dtype) === 0;
+}
+
+/** The schema columns a layout produces, in order. */
+export function columnsOf(layout: TableLayout): ColumnSchema[] {
+  const fields = layout.kind === 'records' ? layout.fields : layout.columns;
+  return fields.map((f) => ({ name: f.name, dtype: f.dtype, width: f.width }));
+}
+
+/**
+ * [startRow, endRow) checked against the table: endRow defaults to and is clamped at
+ * `totalRows` (like a slice, so shards of a fixed size need not know the file length);
+ * startRow beyond the table or beyond endRow is RANGE_INVALID.
+ */
+export function resolveRowRange(
+  totalRows: number,
+  startRow: number,
+  endRow: number | undefined,
+  path: string,
+): { startRow: number; endRow: number } {
+  const end = Math.min(endRow ?? totalRows, totalRows);
+  if (endRow !== undefined && startRow > endRow) {
+    throw new SluiceError('RANGE_INVALID', `startRow ${startRow} is after endRow ${endRow}`, {
+      path,
+      hint: 'startRow must be ≤ endRow (endRow is exclusive)',
+    });
+  }
+  if (startRow > totalRows) {
+    throw new SluiceError(
+      'RANGE_INVALID',
+      `startRow ${startRow} is beyond the ${totalRows} rows of ${path}`,
+      {
+        path,
+        hint: `startRow must be ≤ ${totalRows}`,
+      },
+    );
+  }
+  return { startRow, endRow: end };
+}
+
+/**
+ * Batches of rows [startRow, endRow). Batch k's new rows are [startRow + k·chunkRows, …)
+ * clipped at endRow; it starts min(overlap, rows since startRow) earlier, so shards never
+ * read each other's rows and the first batch has no history. Options are checked now, the
+ * file is read when the generator runs.
+ */
+export function readBatches(
+  file: MappedFile,
+  layout: TableLayout,
+  options: TableReadOptions,
+): AsyncGenerator<Batch, void, undefined> {
+  checkReadOptions(file, layout, options);
+  return generateBatches(file, layout, options);
+}
+
+async function* generateBatches(
+  file: MappedFile,
+  layout: TableLayout,
+  options: TableReadOptions,
+): AsyncGenerator<Batch, void, undefined> {
+  const { schema, startRow, endRow, chunkRows, overlap, signal } = options;
+  const acquire: AcquireOptions = { reuse: options.reuseBuffers ?? false };
+  const rowBytes = rowBytesOf(layout);
+  const held: FileBytes[] = [];
+  let delivered = 0;
+  try {
+    for (let newStart = startRow; newStart < endRow; newStart += chunkRows) {
+      signal?.throwIfAborted();
+      const first = Math.max(startRow, newStart - overlap);
+      const rows = Math.min(newStart + chunkRows, endRow) - first;
+      await acquireAll(file, rangesOf(layout, first, rows), acquire, held);
+      prefetchNext(file, layout, options, newStart + chunkRows, acquire);
+      const columns = decodeBatch(layout, held, rows);
+      const history = newStart - first;
+      delivered += rows - history;
+      options.onProgress?.({ rows: delivered, bytes: delivered * rowBytes });
+      yield { schema, columns, rows, start: first, history };
+      // The consumer asked for the next batch, so it is done with this one.
+      releaseAll(held);
+    }
+  } finally {
+    releaseAll(held);
+  }
+}
+
+function prefetchNext(
+  file: MappedFile,
+  layout: TableLayout,
+  options: TableReadOptions,
+  newStart: number,
+  acquire: AcquireOptions,
+): void {
+  if (newStart >= options.endRow) return;
+  const first = Math.max(options.startRow, newStart - options.overlap);
+  const rows = Math.min(newStart + options.chunkRows, options.endRow) - first;
+  // Both backends keep one prefetched range (a later prefetch replaces it), so only the first
+  // is announced; the other columns of a columnar layout are read concurrently on acquire.
+  const [[offset, length]] = rangesOf(layout, first, rows);
+  file.prefetch(offset, length, acquire);
+}
+
+/** Acquires the ranges concurrently into `held`; on failure what did arrive is in `held` too. */
+async function acquireAll(
+  file: MappedFile,
+  ranges: readonly ByteRange[],
+  options: AcquireOptions,
+  held: FileBytes[],
+): Promise<void> {
+  const results = await Promise.allSettled(
+    ranges.map(([offset, length]) => file.acquire(offset, length, options)),
+  );
+  for (const result of results) if (result.status === 'fulfilled') held.push(result.value);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** The byte ranges holding rows [first, first + rows): one for records, one per column. */
+function rangesOf(layout: TableLayout, first: number, rows: number): ByteRange[] {
+  if (layout.kind === 'records')
+    return [[layout.dataOffset + first * layout.recordSize, rows * layout.recordSize]];
+  return layout.columns.map((c) => {
+    const bytes = itemSizeOf(c.dtype) * c.width;
+    return [c.fileOffset + first * bytes, rows * bytes];
+  });
+}
+
+function decodeBatch(layout: TableLayout, held: readonly FileBytes[], rows: number): Record<string, Column> {
+  if (layout.kind === 'records') {
+    const [{ bytes, writable }] = held;
+    return decodeRecords(bytes, writable, rows, layout.recordSize, layout.fields);
+  }
+  const entries = layout.columns.map((c, i): [string, Column] => {
+    const { bytes, writable } = held[i];
+    return [c.name, { data: decodeContiguous(bytes, writable, c.dtype, c.littleEndian), width: c.width }];
+  });
+  return Object.fromEntries(entries);
+}
+
+/** Releases and forgets every held range (release is idempotent, the list is emptied). */
+function releaseAll(held: FileBytes[]): void {
+  for (const bytes of held.splice(0)) bytes.release();
+}
+
+function checkReadOptions(file: MappedFile, layout: TableLayout, options: TableReadOptions): void {
+  const { totalRows, startRow, endRow, chunkRows, overlap } = options;
+  const fail = (message: string): never => {
+    throw new SluiceError('RANGE_INVALID', message, { path: file.path });
+  };
+  if (!Number.isSafeInteger(chunkRows) || chunkRows < 1)
+    fail(`chunkRows ${chunkRows} is not a positive integer`);
+  if (!Number.isSafeInteger(overlap) || overlap < 0) fail(`overlap ${overlap} is not a non-negative integer`);
+  if (!(Number.isSafeInteger(startRow) && Number.isSafeInteger(endRow) && 0 <= startRow))
+    fail('bad row range');
+  if (startRow > endRow || endRow > totalRows) {
+    fail(`rows [${startRow}, ${endRow}) are not within the ${totalRows} rows of ${file.path}`);
+  }
+  const largest = Math.max(...rangesOf(layout, 0, chunkRows + overlap).map(([, length]) => length));
+  if (largest > bufferConstants.MAX_LENGTH) {
+    throw new SluiceError('PARAMS_INVALID', `a batch of ${chunkRows} rows needs ${largest} bytes at once`, {
+      path: file.path,
+      hint: `lower chunkRows so one batch stays under ${bufferConstants.MAX_LENGTH} bytes`,
+    });
+  }
+}
+
+export interface TableSourceInit {
+  readonly file: MappedFile;
+  /** The stage name (`npy`, `raw`, ...). */
+  readonly format: string;
+  readonly layout: TableLayout;
+  readonly schema: Schema;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly totalRows: number;
+  readonly startRow: number;
+  readonly endRow: number;
+  readonly chunkRows: number;
+}
+
+/**
+ * The OpenSource of a table file: owns `file` (closed once by `close`), and reads it anew
+ * each time `batches` is called (a prepare pass, then the main pass).
+ */
+export function createTableSource(init: TableSourceInit): OpenSource {
+  const { file, layout, schema, totalRows, startRow, endRow, chunkRows } = init;
+  let closing: Promise<void> | undefined;
+  return {
+    path: file.path,
+    format: init.format,
+    schema,
+    rows: endRow - startRow,
+    bytes: (endRow - startRow) * rowBytesOf(layout),
+    backend: file.backend,
+    details: init.details,
+    batches: (options: ReadOptions) =>
+      readBatches(file, layout, { ...options, schema, totalRows, startRow, endRow, chunkRows }),
+    close: () => (closing ??= file.close()),
+  };
+}

@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { SluiceError } from '../core/errors.ts';
+import type { Registry } from '../core/registry.ts';
+import type { StageContext } from '../core/stage.ts';
+import { registry as defaultRegistry } from '../stages.ts';
+import { preparePipeline } from './prepare.ts';
+import type { PreparedPipeline } from './prepare.ts';
+import { executePipeline } from './runner.ts';
+import type { RunOptions, RunReport } from './runner.ts';
+import { loadSpecFile } from './spec-document.ts';
+import type { LoadSpecOptions, SpecDocument } from './spec-document.ts';
+import { validateSpec } from './validate.ts';
+import type { PipelinePlan } from './validate.ts';
+
+/** A stage as a spec names it: `{ type: 'histogram', column: 'value', bins: 100 }`. */
+export type StageRef = { readonly type: string } & Readonly<Record<string, unknown>>;
+
+/** A pipeline as an object: the same shape as a YAML spec. */
+export interface PipelineDefinition {
+  readonly name?: string;
+  readonly source: StageRef;
+  readonly steps?: readonly StageRef[];
+  readonly sinks: readonly StageRef[];
+}
+
+export interface ApiOptions extends RunOptions {
+  readonly registry?: Registry;
+}
+
+export type SpecRunOptions = ApiOptions & LoadSpecOptions;
+
+/** Validates and runs a pipeline given as an object; resolves to the run's report and results. */
+export async function run(definition: PipelineDefinition, options: ApiOptions = {}): Promise<RunReport> {
+  return runPlan(validateDefinition(definition, options.registry), options);
+}
+
+/** Loads a YAML/JSON spec file (with `${VAR}` interpolation and `set` overrides) and runs it. */
+export async function runSpec(path: string, options: SpecRunOptions = {}): Promise<RunReport> {
+  return runPlan(await validateSpecFile(path, options), options);
+}
+
+export async function validateSpecFile(path: string, options: SpecRunOptions = {}): Promise<PipelinePlan> {
+  const spec = await loadSpecFile(path, options);
+  return validateSpec(spec, options.registry ?? defaultRegistry);
+}
+
+export function validateDefinition(definition: PipelineDefinition, registry?: Registry): PipelinePlan {
+  const spec: SpecDocument = { path: '(api)', value: definition, locate: () => undefined };
+  return validateSpec(spec, registry ?? defaultRegistry);
+}
+
+/** Opens the source header and works out overlap, passes and memory, without reading data. */
+export async function preparePlan(plan: PipelinePlan, options: RunOptions = {}): Promise<PreparedPipeline> {
+  const ctx: StageContext = {
+    signal: options.signal ?? new AbortController().signal,
+    log: options.log ?? (() => {}),
+  };
+  return preparePipeline(plan, ctx);
+}
+
+export async function runPlan(plan: PipelinePlan, options: RunOptions = {}): Promise<RunReport> {
+  if (!options.overwrite) refuseExistingOutputs(plan);
+  return executePipeline(await preparePlan(plan, options), options);
+}
+
+/** Fails before any work when an output exists, so a long run is not wasted. */
+function refuseExistingOutputs(plan: PipelinePlan): void {
+  for (const sink of plan.sinks) {
+    for (const out of sink.stage.outputs(sink.params)) {
+      if (!existsSync(out)) continue;
+      throw new SluiceError('OUTPUT_EXISTS', `${sink.pointer}: output exists: ${out}`, {
+        path: out,
+        hint: 'Delete it, choose another `out`, or run with --overwrite.',
+      });
+    }
+  }
+}

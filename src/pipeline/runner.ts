@@ -1,0 +1,223 @@
+import { chain, none } from 'stream-chain/core';
+import { newRowCount } from '../core/batch.ts';
+import type { Batch } from '../core/batch.ts';
+import { SluiceError, wrapError } from '../core/errors.ts';
+import type { Accumulator, BatchFunction, Progress, SinkInstance, StageContext } from '../core/stage.ts';
+import type { PreparedPipeline } from './prepare.ts';
+
+export interface PassProgress extends Progress {
+  /** 1-based pass number and how many passes there are. */
+  readonly pass: number;
+  readonly passes: number;
+  readonly totalRows: number;
+  readonly totalBytes: number;
+}
+
+export interface RunOptions {
+  readonly signal?: AbortSignal;
+  /** Replace existing outputs instead of refusing to run. */
+  readonly overwrite?: boolean;
+  readonly log?: (message: string) => void;
+  readonly onProgress?: (progress: PassProgress) => void;
+}
+
+export interface SinkReport {
+  readonly type: string;
+  readonly pointer: string;
+  /** New rows the sink received. */
+  readonly rows: number;
+  readonly outputs: readonly string[];
+  /** What the sink computed (an accumulator's result), or undefined for pure writers. */
+  readonly result: unknown;
+}
+
+export interface RunReport {
+  readonly name?: string;
+  readonly source: { readonly path: string; readonly format: string; readonly backend: string };
+  readonly rowsRead: number;
+  readonly bytesRead: number;
+  readonly seconds: number;
+  readonly passes: number;
+  readonly overlap: number;
+  readonly sinks: readonly SinkReport[];
+}
+
+/**
+ * Runs a prepared pipeline to completion and closes its source. The batch flow is a strict
+ * pull (stream-chain's substrate-free chain): the source is asked for the next batch only
+ * after every sink has finished with the current one, so it may reuse that batch's buffers
+ * and drop its mapped pages, and the slowest sink's pace governs.
+ */
+export async function executePipeline(prepared: PreparedPipeline, options: RunOptions = {}): Promise<RunReport> {
+  const controller = new AbortController();
+  const detach = linkSignal(options.signal, controller);
+  const ctx: StageContext = { signal: controller.signal, log: options.log ?? (() => {}) };
+  const startedAt = performance.now();
+  const sinks: SinkInstance[] = [];
+  try {
+    const prepared0 = prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();
+    for (const [index, sink] of prepared.plan.sinks.entries()) {
+      const sinkCtx = {
+        ...ctx,
+        schema: prepared.schemas[prepared.schemas.length - 1],
+        prepared: prepared0.get(index),
+        overwrite: options.overwrite ?? false,
+      };
+      sinks.push(await callStage(`${sink.pointer} (${sink.stage.name})`, () => sink.stage.create(sink.params, sinkCtx)));
+    }
+    const counts = await runMainPass(prepared, ctx, options, sinks);
+    checkRowCounts(prepared, counts.rowsRead, counts.sinkRows);
+    const results = await Promise.all(
+      sinks.map((sink, i) => callStage(prepared.plan.sinks[i].pointer, () => sink.finish())),
+    );
+    return {
+      name: prepared.plan.name,
+      source: { path: prepared.source.path, format: prepared.source.format, backend: prepared.source.backend },
+      rowsRead: counts.rowsRead,
+      bytesRead: counts.bytesRead * prepared.passes,
+      seconds: (performance.now() - startedAt) / 1000,
+      passes: prepared.passes,
+      overlap: prepared.overlap,
+      sinks: sinks.map((sink, i) => ({
+        type: prepared.plan.sinks[i].stage.name,
+        pointer: prepared.plan.sinks[i].pointer,
+        rows: counts.sinkRows,
+        outputs: sink.outputs,
+        result: results[i],
+      })),
+    };
+  } catch (error) {
+    controller.abort();
+    await Promise.allSettled(sinks.map((sink) => sink.abort()));
+    throw options.signal?.aborted || isAbort(error)
+      ? new SluiceError('ABORTED', 'run interrupted; no output was left under its final name', { cause: error })
+      : error;
+  } finally {
+    detach();
+    await prepared.source.close();
+  }
+}
+
+interface PassCounts {
+  rowsRead: number;
+  bytesRead: number;
+  sinkRows: number;
+}
+
+async function runMainPass(
+  prepared: PreparedPipeline,
+  ctx: StageContext,
+  options: RunOptions,
+  sinks: SinkInstance[],
+): Promise<PassCounts> {
+  const counts: PassCounts = { rowsRead: 0, bytesRead: 0, sinkRows: 0 };
+  const pending: Promise<void>[] = [];
+  for await (const batch of flow(prepared, ctx, options, prepared.passes, counts)) {
+    counts.sinkRows += newRowCount(batch);
+    pending.length = 0;
+    for (const sink of sinks) {
+      const written = sink.write(batch);
+      if (written) pending.push(written);
+    }
+    if (pending.length) await Promise.all(pending);
+  }
+  return counts;
+}
+
+/** Runs the accumulators the sinks asked for over the whole input; results by sink index. */
+async function runPrepass(
+  prepared: PreparedPipeline,
+  ctx: StageContext,
+  options: RunOptions,
+): Promise<Map<number, unknown>> {
+  const schema = prepared.schemas[prepared.schemas.length - 1];
+  const accumulators = new Map<number, Accumulator<unknown>>();
+  prepared.plan.sinks.forEach((sink, index) => {
+    const accumulator = sink.stage.prepare?.(sink.params, schema);
+    if (accumulator) accumulators.set(index, accumulator);
+  });
+  const counts: PassCounts = { rowsRead: 0, bytesRead: 0, sinkRows: 0 };
+  for await (const batch of flow(prepared, ctx, options, 1, counts)) {
+    for (const accumulator of accumulators.values()) accumulator.add(batch);
+  }
+  return new Map([...accumulators].map(([index, accumulator]) => [index, accumulator.result()]));
+}
+
+/** The source's batches through every step, pulled one at a time. */
+function flow(
+  prepared: PreparedPipeline,
+  ctx: StageContext,
+  options: RunOptions,
+  pass: number,
+  counts: PassCounts,
+): AsyncGenerator<Batch, void, unknown> {
+  const { source, plan } = prepared;
+  const steps = plan.steps.map((step, i) => {
+    const fn = step.stage.create(step.params, { ...ctx, schema: prepared.schemas[i] });
+    return dropNulls(fn, `${step.pointer} (${step.stage.name})`);
+  });
+  const batches = source.batches({
+    overlap: prepared.overlap,
+    reuseBuffers: true,
+    signal: ctx.signal,
+    onProgress: (progress) => {
+      counts.rowsRead = progress.rows;
+      counts.bytesRead = progress.bytes;
+      options.onProgress?.({
+        ...progress,
+        pass,
+        passes: prepared.passes,
+        totalRows: source.rows,
+        totalBytes: source.bytes,
+      });
+    },
+  });
+  return steps.length ? (chain(steps)(batches) as AsyncGenerator<Batch, void, unknown>) : batches;
+}
+
+/** stream-chain passes `null` on to the next stage; a stage returning null means "no batch". */
+function dropNulls(fn: BatchFunction, name: string): (batch: Batch) => unknown {
+  const orNone = (result: Batch | null) => result ?? none;
+  return (batch) => {
+    try {
+      const result = fn(batch);
+      if (result === null) return none;
+      if (result instanceof Promise) return result.then(orNone, (error) => Promise.reject(wrapError(error, name)));
+      return result;
+    } catch (error) {
+      throw wrapError(error, name);
+    }
+  };
+}
+
+function checkRowCounts(prepared: PreparedPipeline, rowsRead: number, sinkRows: number): void {
+  const expected = prepared.source.rows;
+  const sinksMustMatch = prepared.plan.steps.length === 0;
+  if (rowsRead === expected && (!sinksMustMatch || sinkRows === rowsRead)) return;
+  throw new SluiceError(
+    'ROWS_MISMATCH',
+    `read ${rowsRead} rows of ${expected}; sinks received ${sinkRows}`,
+    { path: prepared.source.path, hint: 'The file changed while it was read, or this is a bug: please report it.' },
+  );
+}
+
+async function callStage<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw wrapError(error, name);
+  }
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+/** Forwards an outer abort to the run's controller; returns the disposer. */
+function linkSignal(outer: AbortSignal | undefined, controller: AbortController): () => void {
+  if (!outer) return () => {};
+  if (outer.aborted) controller.abort(outer.reason);
+  const onAbort = () => controller.abort(outer.reason);
+  outer.addEventListener('abort', onAbort, { once: true });
+  return () => outer.removeEventListener('abort', onAbort);
+}

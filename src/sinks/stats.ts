@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import type { Batch } from '../core/batch.ts';
+import { newRowsOf } from '../core/batch.ts';
+import type { Schema } from '../core/schema.ts';
+import type { Accumulator } from '../core/stage.ts';
+import { defineStage } from '../core/stage.ts';
+import { createAccumulatorSink } from './util/accumulator-sink.ts';
+import { requireColumns } from './util/columns.ts';
+import type { Moments } from './util/moments.ts';
+import { combineMoments, emptyMoments, momentsOf, stdOf } from './util/moments.ts';
+import type { JsonNumber } from './util/numeric.ts';
+import { toJsonNumber, toJsonValue } from './util/numeric.ts';
+
+const params = z
+  .object({
+    out: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Path of the JSON file to write; when absent the result is only returned (and printed).'),
+    columns: z
+      .array(z.string().min(1))
+      .min(1)
+      .refine((names) => new Set(names).size === names.length, 'column names must not repeat')
+      .optional()
+      .describe(
+        'Columns to summarise; every column when absent. A width-k column is summarised over all its values.',
+      ),
+  })
+  .strict()
+  .describe(
+    'Per column: count, mean, std (population, ddof 0), min and max of the non-NaN values, and the NaN count, ' +
+      'as numpy nanmean/nanstd/nanmin/nanmax with float64 accumulation. int64 mean/std are computed on the ' +
+      'nearest doubles (as numpy does); their min/max stay exact (a decimal string beyond 2^53). ' +
+      'Non-finite results are written as "NaN", "Infinity", "-Infinity".',
+  );
+
+export type StatsParams = z.output<typeof params>;
+
+/** One column's summary, ready for JSON; mean/std/min/max are null when count is 0. */
+export interface ColumnStats {
+  readonly count: number;
+  readonly mean: JsonNumber | null;
+  readonly std: JsonNumber | null;
+  readonly min: JsonNumber | null;
+  readonly max: JsonNumber | null;
+  readonly nanCount: number;
+}
+
+export interface StatsResult {
+  readonly columns: Record<string, ColumnStats>;
+}
+
+export default defineStage({
+  name: 'stats',
+  kind: 'sink',
+  params,
+  outputs: (p) => (p.out ? [p.out] : []),
+  check: (p, schema) => void statsColumns(p, schema),
+  create: (p, ctx) =>
+    createAccumulatorSink(new StatsAccumulator(statsColumns(p, ctx.schema)), {
+      out: p.out,
+      overwrite: ctx.overwrite,
+    }),
+});
+
+/** The names of the columns the stats sink summarises; COLUMN_UNKNOWN for a missing one. */
+export function statsColumns(p: StatsParams, schema: Schema): string[] {
+  return requireColumns(schema, p.columns, 'stats').map((c) => c.name);
+}
+
+/** Moments per column; add() counts only the new rows of a batch (DESIGN.md §1). */
+export class StatsAccumulator implements Accumulator<StatsResult> {
+  readonly moments: ReadonlyMap<string, Moments>;
+
+  constructor(columns: readonly string[]) {
+    this.moments = new Map(columns.map((name) => [name, emptyMoments()]));
+  }
+
+  add(batch: Batch): void {
+    for (const [name, moments] of this.moments) combineMoments(moments, momentsOf(newRowsOf(batch, name)));
+  }
+
+  /** Merges an accumulator of the same columns (a shard of the same input). */
+  merge(other: StatsAccumulator): void {
+    const same =
+      other.moments.size === this.moments.size && [...this.moments.keys()].every((k) => other.moments.has(k));
+    if (!same) throw new TypeError('stats: cannot merge accumulators of different columns');
+    for (const [name, moments] of this.moments)
+      combineMoments(moments, other.moments.get(name) ?? emptyMoments());
+  }
+
+  result(): StatsResult {
+    const columns: Record<string, ColumnStats> = {};
+    for (const [name, moments] of this.moments) columns[name] = toColumnStats(moments);
+    return { columns };
+  }
+}
+
+export function toColumnStats(m: Moments): ColumnStats {
+  if (m.count === 0) return { count: 0, mean: null, std: null, min: null, max: null, nanCount: m.nanCount };
+  return {
+    count: m.count,
+    mean: toJsonNumber(m.mean),
+    std: toJsonNumber(stdOf(m)),
+    min: toJsonValue(m.min),
+    max: toJsonValue(m.max),
+    nanCount: m.nanCount,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Turns an Accumulator (DESIGN.md §3) into a SinkInstance: every batch is added (the
+ * accumulator counts only its new rows), and on finish the result is returned and, when an
+ * `out` path is given, written there as JSON. The output's temporary file is created up
+ * front, so an existing output or an unwritable directory fails the run before any data is
+ * read, and a failed or aborted run leaves nothing behind.
+ */
+import type { Batch } from '../../core/batch.ts';
+import type { Accumulator, SinkInstance } from '../../core/stage.ts';
+import type { AtomicFile } from '../../io/atomic-file.ts';
+import { createAtomicFile } from '../../io/atomic-file.ts';
+
+export interface AccumulatorSinkOptions {
+  /** Path of the JSON file to write the result to; none when absent. */
+  readonly out?: string;
+  readonly overwrite: boolean;
+}
+
+export async function createAccumulatorSink<R>(
+  accumulator: Accumulator<R>,
+  options: AccumulatorSinkOptions,
+): Promise<SinkInstance<R>> {
+  const file = options.out
+    ? await createAtomicFile(options.out, { overwrite: options.overwrite })
+    : undefined;
+  return new AccumulatorSink(accumulator, file);
+}
+
+/** The JSON text of a result: two-space indented, one trailing newline. */
+export function formatJson(result: unknown): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
+
+class AccumulatorSink<R> implements SinkInstance<R> {
+  readonly outputs: readonly string[];
+
+  constructor(
+    private readonly accumulator: Accumulator<R>,
+    private readonly file: AtomicFile | undefined,
+  ) {
+    this.outputs = file ? [file.path] : [];
+  }
+
+  write(batch: Batch): void {
+    this.accumulator.add(batch);
+  }
+
+  async finish(): Promise<R> {
+    const result = this.accumulator.result();
+    if (this.file) {
+      try {
+        await this.file.write(formatJson(result));
+        await this.file.commit();
+      } catch (error) {
+        await this.file.abort();
+        throw error;
+      }
+    }
+    return result;
+  }
+
+  async abort(): Promise<void> {
+    await this.file?.abort();
+  }
+}

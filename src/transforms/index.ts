@@ -1,0 +1,4 @@
+import type { TransformStage } from '../core/stage.ts';
+
+/** Every transform stage; later issues add segment, window, fft, select, filter, ... */
+export const transforms: readonly TransformStage[] = [];

@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SluiceError } from '../../src/core/errors.ts';
+import type { FileAccess } from '../../src/io/open.ts';
+import type { IoChoice } from '../../src/io/mapped-file.ts';
+import type { MmapAddon, MmapAvailability } from '../../src/io/native.ts';
+import { chooseBackend, openMappedFile } from '../../src/io/open.ts';
+import {
+  MMAP_AVAILABLE,
+  MMAP_SKIP_NOTE,
+  makeTempDir,
+  readRange,
+  removeTempDir,
+  writePatternFile,
+} from './io-helpers.ts';
+
+let dir: string;
+let path: string;
+let content: Buffer;
+
+beforeAll(async () => {
+  dir = await makeTempDir();
+  path = join(dir, 'data.bin');
+  content = await writePatternFile(path, 10_000);
+});
+
+afterAll(() => removeTempDir(dir));
+
+async function openError(target: string): Promise<SluiceError> {
+  const error: unknown = await openMappedFile(target, { io: 'auto' }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SluiceError);
+  return error as SluiceError;
+}
+
+describe('chooseBackend', () => {
+  const loaded: MmapAvailability = { available: true, addon: {} as MmapAddon, path: 'addon.node' };
+  const missing: MmapAvailability = { available: false, reason: 'not built', path: 'addon.node' };
+
+  it.each<[IoChoice, FileAccess, MmapAvailability, string, string | undefined]>([
+    ['auto', 'view', loaded, 'mmap', undefined],
+    ['auto', 'copy', loaded, 'read', undefined],
+    ['auto', 'view', missing, 'read', 'not built'],
+    ['auto', 'copy', missing, 'read', undefined],
+    ['mmap', 'view', loaded, 'mmap', undefined],
+    ['mmap', 'copy', loaded, 'mmap', undefined],
+    ['mmap', 'view', missing, 'read', 'not built'],
+    ['read', 'view', loaded, 'read', undefined],
+  ])('io %s, access %s, addon %o: %s', (io, access, mmap, backend, fallback) => {
+    expect(chooseBackend(io, access, mmap)).toEqual(fallback ? { backend, fallback } : { backend });
+  });
+});
+
+describe('openMappedFile', () => {
+  it('opens with the read backend when asked, whatever the access', async () => {
+    const file = await openMappedFile(path, { io: 'read', access: 'view' });
+    expect(file).toMatchObject({ backend: 'read', path, size: content.length });
+    expect(await readRange(file, 9000, 1000)).toEqual(content.subarray(9000));
+    await file.close();
+  });
+
+  it('uses read for auto when the consumer copies anyway', async () => {
+    const file = await openMappedFile(path, { io: 'auto', access: 'copy' });
+    expect(file.backend).toBe('read');
+    await file.close();
+  });
+
+  it.skipIf(!MMAP_AVAILABLE)(
+    `uses mmap for auto when the consumer takes views${MMAP_SKIP_NOTE}`,
+    async () => {
+      const file = await openMappedFile(path, { io: 'auto' });
+      expect(file.backend).toBe('mmap');
+      expect(await readRange(file, 1, 9999)).toEqual(content.subarray(1));
+      await file.close();
+    },
+  );
+
+  it.skipIf(!MMAP_AVAILABLE)(`maps an empty file and serves its empty range${MMAP_SKIP_NOTE}`, async () => {
+    const empty = join(dir, 'empty.bin');
+    await writePatternFile(empty, 0);
+    const file = await openMappedFile(empty, { io: 'mmap' });
+    expect(file).toMatchObject({ backend: 'mmap', size: 0 });
+    expect((await file.acquire(0, 0)).bytes.length).toBe(0);
+    await expect(file.acquire(0, 1)).rejects.toMatchObject({ code: 'IO_SHORT_READ', offset: 0 });
+    await file.close();
+  });
+
+  it('reports a missing file as INPUT_MISSING with its path and a hint', async () => {
+    const missing = join(dir, 'nope.bin');
+    const error = await openError(missing);
+    expect(error).toMatchObject({ code: 'INPUT_MISSING', path: missing, exitCode: 2 });
+    expect(error.hint).toContain(process.cwd());
+  });
+
+  it('reports a missing parent directory as INPUT_MISSING', async () => {
+    expect(await openError(join(path, 'child.bin'))).toMatchObject({ code: 'INPUT_MISSING' });
+  });
+
+  it('reports a directory as IO_READ', async () => {
+    const sub = join(dir, 'a-directory');
+    await mkdir(sub);
+    const error = await openError(sub);
+    expect(error).toMatchObject({
+      code: 'IO_READ',
+      path: sub,
+      message: expect.stringContaining('is a directory'),
+    });
+  });
+
+  it.skipIf(process.platform === 'win32')('reports a FIFO as IO_READ without blocking on it', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(await openError(fifo)).toMatchObject({ code: 'IO_READ', path: fifo });
+  });
+
+  it.skipIf(process.getuid?.() === 0)('reports an unreadable file as IO_READ', async () => {
+    const locked = join(dir, 'locked.bin');
+    await writePatternFile(locked, 10);
+    execFileSync('chmod', ['000', locked]);
+    expect(await openError(locked)).toMatchObject({
+      code: 'IO_READ',
+      path: locked,
+      hint: 'Check the file permissions.',
+    });
+  });
+});

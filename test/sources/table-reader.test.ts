@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import type { Batch } from '../../src/core/batch.ts';
+import type { Schema } from '../../src/core/schema.ts';
+import type { AcquireOptions, FileBytes, MappedFile } from '../../src/io/mapped-file.ts';
+import type { TableLayout } from '../../src/io/table-reader.ts';
+import { accessFor, readBatches, resolveRowRange } from '../../src/io/table-reader.ts';
+
+/** An in-memory MappedFile that logs every call, to check what the reader asks for and frees. */
+class LoggingFile implements MappedFile {
+  readonly path = 'mem.bin';
+  readonly backend = 'read' as const;
+  readonly log: string[] = [];
+  held = 0;
+
+  constructor(private readonly content: Buffer) {}
+
+  get size(): number {
+    return this.content.length;
+  }
+
+  async acquire(offset: number, length: number, options?: AcquireOptions): Promise<FileBytes> {
+    this.log.push(`acquire ${offset}+${length}${options?.reuse ? ' reuse' : ''}`);
+    this.held++;
+    let released = false;
+    return {
+      bytes: Buffer.from(this.content.subarray(offset, offset + length)),
+      writable: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.held--;
+        this.log.push(`release ${offset}+${length}`);
+      },
+    };
+  }
+
+  prefetch(offset: number, length: number): void {
+    this.log.push(`prefetch ${offset}+${length}`);
+  }
+
+  async close(): Promise<void> {}
+}
+
+const schema: Schema = { columns: [{ name: 'v', dtype: 'uint16', width: 1 }] };
+/** 2-byte little-endian records after a 4-byte header: row r holds r. */
+const layout: TableLayout = {
+  kind: 'records',
+  dataOffset: 4,
+  recordSize: 2,
+  fields: [{ name: 'v', dtype: 'uint16', littleEndian: true, width: 1, offset: 0 }],
+};
+const ROWS = 10;
+const content = Buffer.concat([
+  Buffer.alloc(4),
+  Buffer.from(Uint16Array.from({ length: ROWS }, (_, i) => i).buffer),
+]);
+const base = { schema, totalRows: ROWS, startRow: 0, endRow: ROWS, chunkRows: 4, overlap: 0 };
+
+describe('readBatches', () => {
+  it('prefetches batch k+1 before yielding k, and releases k when the next is asked for', async () => {
+    const file = new LoggingFile(content);
+    const seen: string[] = [];
+    for await (const batch of readBatches(file, layout, { ...base, overlap: 1, reuseBuffers: true })) {
+      seen.push(`${batch.start}:${batch.history}:${Array.from(batch.columns.v.data).join(',')}`);
+      file.log.push('yielded');
+    }
+    expect(seen).toEqual(['0:0:0,1,2,3', '3:1:3,4,5,6,7', '7:1:7,8,9']);
+    expect(file.log).toEqual([
+      'acquire 4+8 reuse',
+      'prefetch 10+10',
+      'yielded',
+      'release 4+8',
+      'acquire 10+10 reuse',
+      'prefetch 18+6',
+      'yielded',
+      'release 10+10',
+      'acquire 18+6 reuse',
+      'yielded',
+      'release 18+6',
+    ]);
+    expect(file.held).toBe(0);
+  });
+
+  it('releases everything when the consumer stops early or the read is aborted', async () => {
+    const file = new LoggingFile(content);
+    for await (const batch of readBatches(file, layout, base)) if (batch.start === 4) break;
+    expect(file.held).toBe(0);
+
+    const controller = new AbortController();
+    const reading = (async () => {
+      for await (const _batch of readBatches(file, layout, { ...base, signal: controller.signal }))
+        controller.abort();
+    })();
+    await expect(reading).rejects.toThrow(/abort/i);
+    expect(file.held).toBe(0);
+  });
+
+  it('reports cumulative new rows and bytes', async () => {
+    const seen: number[][] = [];
+    const file = new LoggingFile(content);
+    const options = {
+      ...base,
+      overlap: 3,
+      onProgress: (p: { rows: number; bytes: number }) => seen.push([p.rows, p.bytes]),
+    };
+    for await (const _batch of readBatches(file, layout, options));
+    expect(seen).toEqual([
+      [4, 8],
+      [8, 16],
+      [10, 20],
+    ]);
+  });
+
+  it('never reaches before startRow: shards stay independent', async () => {
+    const file = new LoggingFile(content);
+    const batches: Batch[] = [];
+    for await (const b of readBatches(file, layout, {
+      ...base,
+      startRow: 5,
+      endRow: 9,
+      chunkRows: 2,
+      overlap: 3,
+    })) {
+      batches.push(b);
+    }
+    expect(batches.map((b) => [b.start, b.history, b.rows])).toEqual([
+      [5, 0, 2],
+      [5, 2, 4],
+    ]);
+  });
+
+  it('checks its options before reading anything', () => {
+    const file = new LoggingFile(content);
+    expect(() => readBatches(file, layout, { ...base, chunkRows: 0 })).toThrow(/chunkRows/);
+    expect(() => readBatches(file, layout, { ...base, overlap: -1 })).toThrow(/overlap/);
+    expect(() => readBatches(file, layout, { ...base, endRow: 11 })).toThrow(/not within/);
+    expect(() => readBatches(file, layout, { ...base, startRow: 5, endRow: 4 })).toThrow(/not within/);
+    expect(file.log).toEqual([]);
+  });
+
+  it('reads columnar layouts: one range per column, only the first prefetched', async () => {
+    // Two uint16 columns of 10 rows stored one after the other from byte 4.
+    const columnar: TableLayout = {
+      kind: 'columnar',
+      columns: [
+        { name: 'a', dtype: 'uint16', littleEndian: true, width: 1, fileOffset: 4 },
+        { name: 'b', dtype: 'uint16', littleEndian: false, width: 1, fileOffset: 4 + 2 * ROWS },
+      ],
+    };
+    const values = Buffer.from(Uint16Array.from({ length: 2 * ROWS }, (_, i) => i).buffer);
+    const file = new LoggingFile(Buffer.concat([Buffer.alloc(4), values]));
+    const b: number[] = [];
+    for await (const batch of readBatches(file, columnar, { ...base, chunkRows: 6 })) {
+      b.push(...Array.from(batch.columns.b.data as Uint16Array));
+    }
+    expect(b).toEqual(Array.from({ length: ROWS }, (_, i) => ((10 + i) << 8) & 0xffff));
+    expect(file.log.filter((l) => l.startsWith('prefetch'))).toEqual(['prefetch 16+8']);
+    expect(file.held).toBe(0);
+  });
+});
+
+describe('resolveRowRange and accessFor', () => {
+  it('clamps endRow and refuses impossible ranges', () => {
+    expect(resolveRowRange(10, 0, undefined, 'p')).toEqual({ startRow: 0, endRow: 10 });
+    expect(resolveRowRange(10, 3, 99, 'p')).toEqual({ startRow: 3, endRow: 10 });
+    expect(resolveRowRange(10, 10, undefined, 'p')).toEqual({ startRow: 10, endRow: 10 });
+    expect(() => resolveRowRange(10, 11, undefined, 'p')).toThrow(/beyond/);
+    expect(() => resolveRowRange(10, 5, 4, 'p')).toThrow(/after endRow/);
+  });
+
+  it("asks for 'view' only when every column can be a view", () => {
+    const field = { name: 'v', dtype: 'float32' as const, littleEndian: true, width: 1, offset: 0 };
+    const records = (dataOffset: number, f = field, recordSize = 4): TableLayout => ({
+      kind: 'records',
+      dataOffset,
+      recordSize,
+      fields: [f],
+    });
+    expect(accessFor(records(128))).toBe('view');
+    expect(accessFor(records(130))).toBe('copy'); // unaligned
+    expect(accessFor(records(128, { ...field, littleEndian: false }))).toBe('copy'); // swap
+    expect(accessFor(records(128, field, 8))).toBe('copy'); // interleaved
+  });
+});
