@@ -68,7 +68,10 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
   if (length > static_cast<double>(SIZE_MAX)) ThrowRange(env, "map: length too large");
 
   const size_t size = static_cast<size_t>(length);
-  void* address = mmap(nullptr, size, PROT_READ, MAP_SHARED, static_cast<int>(fd), static_cast<off_t>(offset));
+  // Private and writable, though sluice never writes through it: a stray write to a batch
+  // view then copies the page instead of killing the process, and never reaches the file.
+  void* address = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, static_cast<int>(fd),
+                       static_cast<off_t>(offset));
   if (address == MAP_FAILED) ThrowErrno(env, "map", errno);
 
   Napi::Buffer<char> buffer;

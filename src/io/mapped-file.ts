@@ -12,7 +12,8 @@ export interface FileBytes {
   readonly bytes: Buffer;
   /**
    * True when `bytes` is private memory the caller may modify in place (read backend). When
-   * false, `bytes` may be a read-only mapping: writing to it kills the process (SIGSEGV).
+   * false, `bytes` is a mapping of the file: do not write to it (a write is copied on write and
+   * lost when the pages are dropped).
    */
   readonly writable: boolean;
   /** Done with the range: pooled buffers return to the pool, mapped pages are dropped. Idempotent. */

@@ -14,7 +14,7 @@ import type { MmapAddon, MmapAdvice } from './native.ts';
 
 /**
  * The `mmap` backend: each acquire maps one page-aligned window over its range and returns a
- * read-only view of it (no copy). Released windows are advised DONTNEED, so resident memory
+ * view of it (no copy; never written). Released windows are advised DONTNEED, so resident memory
  * stays bounded by the window size however large the file; the mapping itself is unmapped by
  * the addon when V8 collects the last view of it.
  */

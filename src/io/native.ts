@@ -8,9 +8,9 @@ export type MmapAdvice = 'normal' | 'sequential' | 'willneed' | 'dontneed';
 /** The native addon built from native/mmap.cc by scripts/build-addon.js. */
 export interface MmapAddon {
   /**
-   * A read-only shared mapping of [offset, offset + length) of `fd` (offset page aligned,
+   * A private copy-on-write mapping of [offset, offset + length) of `fd` (offset page aligned,
    * length > 0). The Buffer owns the mapping: it is unmapped when V8 collects it, never before.
-   * Writing to it crashes the process (PROT_READ).
+   * Writes never reach the file.
    */
   map(fd: number, offset: number, length: number): Buffer;
   /** madvise on the pages covering [offset, offset + length) of a Buffer returned by `map`. */

@@ -280,7 +280,7 @@ export function formatNpyHeader(fields: NpyHeaderFields, version?: NpyVersion): 
 function wrapHeader(text: string, version: NpyVersion): Uint8Array | null {
   const encoding = encodingOf(version);
   // latin-1 headers hold code points up to U+00FF only; beyond that numpy moves to 3.0.
-  if (encoding === 'latin1' && /[^\u0000-\u00ff]/.test(text)) return null;
+  if (encoding === 'latin1' && /[\u{100}-\u{10ffff}]/u.test(text)) return null;
   const body = Buffer.from(text, encoding);
   const lengthBytes = version === '1.0' ? 2 : 4;
   const hlen = body.length + 1; // the final newline

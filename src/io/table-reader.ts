@@ -50,7 +50,7 @@ export interface TableReadOptions {
   readonly endRow: number;
   /** New rows per batch (the last batch may have fewer). */
   readonly chunkRows: number;
-  /** Rows of look-back before each batch's new rows, never reaching before startRow. */
+  /** Rows of look-back before each batch's new rows; it reaches before startRow, never before row 0. */
   readonly overlap: number;
   readonly reuseBuffers?: boolean;
   readonly signal?: AbortSignal;
@@ -126,8 +126,9 @@ export function resolveRowRange(
 
 /**
  * Batches of rows [startRow, endRow). Batch k's new rows are [startRow + k·chunkRows, …)
- * clipped at endRow; it starts min(overlap, rows since startRow) earlier, so shards never
- * read each other's rows and the first batch has no history. Options are checked now, the
+ * clipped at endRow; it starts min(overlap, newStart) rows earlier. The look-back of a shard's
+ * first batch reaches into the previous shard (DESIGN.md §2): that is what makes a row range
+ * processed alone give exactly the results it gives inside a whole-file run. Options are checked now, the
  * file is read when the generator runs.
  */
 export function readBatches(
@@ -152,7 +153,7 @@ async function* generateBatches(
   try {
     for (let newStart = startRow; newStart < endRow; newStart += chunkRows) {
       signal?.throwIfAborted();
-      const first = Math.max(startRow, newStart - overlap);
+      const first = Math.max(0, newStart - overlap);
       const rows = Math.min(newStart + chunkRows, endRow) - first;
       await acquireAll(file, rangesOf(layout, first, rows), acquire, held);
       prefetchNext(file, layout, options, newStart + chunkRows, acquire);
@@ -177,7 +178,7 @@ function prefetchNext(
   acquire: AcquireOptions,
 ): void {
   if (newStart >= options.endRow) return;
-  const first = Math.max(options.startRow, newStart - options.overlap);
+  const first = Math.max(0, newStart - options.overlap);
   const rows = Math.min(newStart + options.chunkRows, options.endRow) - first;
   // Both backends keep one prefetched range (a later prefetch replaces it), so only the first
   // is announced; the other columns of a columnar layout are read concurrently on acquire.

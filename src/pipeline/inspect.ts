@@ -36,17 +36,23 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
   const parsed = stage.params.safeParse({ path, ...options.params, chunkRows: options.head ?? 5 });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SluiceError('USAGE', `${stage.name}: ${formatPointer(issue.path as (string | number)[])}: ${issue.message}`, {
-      path,
-      hint: `Give the ${stage.name} source's params with --set, e.g. --set dtype=int16 (\`sluice stages ${stage.name}\`).`,
-    });
+    throw new SluiceError(
+      'USAGE',
+      `${stage.name}: ${formatPointer(issue.path as (string | number)[])}: ${issue.message}`,
+      {
+        path,
+        hint: `Give the ${stage.name} source's params with --set, e.g. --set dtype=int16 (\`sluice stages ${stage.name}\`).`,
+      },
+    );
   }
   const source = await stage.create(parsed.data, { signal: new AbortController().signal, log: () => {} });
   try {
     const head: Record<string, (number | string)[]> = {};
     for await (const batch of source.batches({ overlap: 0 })) {
       for (const [name, column] of Object.entries(batch.columns)) {
-        head[name] = Array.from(column.data, (v: number | bigint) => (typeof v === 'bigint' ? v.toString() : v));
+        head[name] = Array.from(column.data, (v: number | bigint) =>
+          typeof v === 'bigint' ? v.toString() : v,
+        );
       }
       break;
     }

@@ -48,14 +48,18 @@ export interface RunReport {
  * after every sink has finished with the current one, so it may reuse that batch's buffers
  * and drop its mapped pages, and the slowest sink's pace governs.
  */
-export async function executePipeline(prepared: PreparedPipeline, options: RunOptions = {}): Promise<RunReport> {
+export async function executePipeline(
+  prepared: PreparedPipeline,
+  options: RunOptions = {},
+): Promise<RunReport> {
   const controller = new AbortController();
   const detach = linkSignal(options.signal, controller);
   const ctx: StageContext = { signal: controller.signal, log: options.log ?? (() => {}) };
   const startedAt = performance.now();
   const sinks: SinkInstance[] = [];
   try {
-    const prepared0 = prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();
+    const prepared0 =
+      prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();
     for (const [index, sink] of prepared.plan.sinks.entries()) {
       const sinkCtx = {
         ...ctx,
@@ -63,7 +67,11 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
         prepared: prepared0.get(index),
         overwrite: options.overwrite ?? false,
       };
-      sinks.push(await callStage(`${sink.pointer} (${sink.stage.name})`, () => sink.stage.create(sink.params, sinkCtx)));
+      sinks.push(
+        await callStage(`${sink.pointer} (${sink.stage.name})`, () =>
+          sink.stage.create(sink.params, sinkCtx),
+        ),
+      );
     }
     const counts = await runMainPass(prepared, ctx, options, sinks);
     checkRowCounts(prepared, counts.rowsRead, counts.sinkRows);
@@ -72,7 +80,11 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     );
     return {
       name: prepared.plan.name,
-      source: { path: prepared.source.path, format: prepared.source.format, backend: prepared.source.backend },
+      source: {
+        path: prepared.source.path,
+        format: prepared.source.format,
+        backend: prepared.source.backend,
+      },
       rowsRead: counts.rowsRead,
       bytesRead: counts.bytesRead * prepared.passes,
       seconds: (performance.now() - startedAt) / 1000,
@@ -90,7 +102,9 @@ export async function executePipeline(prepared: PreparedPipeline, options: RunOp
     controller.abort();
     await Promise.allSettled(sinks.map((sink) => sink.abort()));
     throw options.signal?.aborted || isAbort(error)
-      ? new SluiceError('ABORTED', 'run interrupted; no output was left under its final name', { cause: error })
+      ? new SluiceError('ABORTED', 'run interrupted; no output was left under its final name', {
+          cause: error,
+        })
       : error;
   } finally {
     detach();
@@ -115,10 +129,15 @@ async function runMainPass(
   for await (const batch of flow(prepared, ctx, options, prepared.passes, counts)) {
     counts.sinkRows += newRowCount(batch);
     pending.length = 0;
-    for (const sink of sinks) {
-      const written = sink.write(batch);
-      if (written) pending.push(written);
-    }
+    sinks.forEach((sink, i) => {
+      const name = prepared.plan.sinks[i].pointer;
+      try {
+        const written = sink.write(batch);
+        if (written) pending.push(written.catch((error: unknown) => Promise.reject(wrapError(error, name))));
+      } catch (error) {
+        throw wrapError(error, name);
+      }
+    });
     if (pending.length) await Promise.all(pending);
   }
   return counts;
@@ -156,23 +175,35 @@ function flow(
     const fn = step.stage.create(step.params, { ...ctx, schema: prepared.schemas[i] });
     return dropNulls(fn, `${step.pointer} (${step.stage.name})`);
   });
-  const batches = source.batches({
-    overlap: prepared.overlap,
-    reuseBuffers: true,
-    signal: ctx.signal,
-    onProgress: (progress) => {
-      counts.rowsRead = progress.rows;
-      counts.bytesRead = progress.bytes;
-      options.onProgress?.({
-        ...progress,
-        pass,
-        passes: prepared.passes,
-        totalRows: source.rows,
-        totalBytes: source.bytes,
-      });
-    },
-  });
+  const batches = wrapErrors(
+    source.batches({
+      overlap: prepared.overlap,
+      reuseBuffers: true,
+      signal: ctx.signal,
+      onProgress: (progress) => {
+        counts.rowsRead = progress.rows;
+        counts.bytesRead = progress.bytes;
+        options.onProgress?.({
+          ...progress,
+          pass,
+          passes: prepared.passes,
+          totalRows: source.rows,
+          totalBytes: source.bytes,
+        });
+      },
+    }),
+    `${plan.source.pointer} (${plan.source.stage.name})`,
+    source.path,
+  );
   return steps.length ? (chain(steps)(batches) as AsyncGenerator<Batch, void, unknown>) : batches;
+}
+
+async function* wrapErrors(batches: AsyncGenerator<Batch, void, undefined>, name: string, path: string) {
+  try {
+    yield* batches;
+  } catch (error) {
+    throw wrapError(error, name, path);
+  }
 }
 
 /** stream-chain passes `null` on to the next stage; a stage returning null means "no batch". */
@@ -182,7 +213,8 @@ function dropNulls(fn: BatchFunction, name: string): (batch: Batch) => unknown {
     try {
       const result = fn(batch);
       if (result === null) return none;
-      if (result instanceof Promise) return result.then(orNone, (error) => Promise.reject(wrapError(error, name)));
+      if (result instanceof Promise)
+        return result.then(orNone, (error) => Promise.reject(wrapError(error, name)));
       return result;
     } catch (error) {
       throw wrapError(error, name);
@@ -194,11 +226,10 @@ function checkRowCounts(prepared: PreparedPipeline, rowsRead: number, sinkRows: 
   const expected = prepared.source.rows;
   const sinksMustMatch = prepared.plan.steps.length === 0;
   if (rowsRead === expected && (!sinksMustMatch || sinkRows === rowsRead)) return;
-  throw new SluiceError(
-    'ROWS_MISMATCH',
-    `read ${rowsRead} rows of ${expected}; sinks received ${sinkRows}`,
-    { path: prepared.source.path, hint: 'The file changed while it was read, or this is a bug: please report it.' },
-  );
+  throw new SluiceError('ROWS_MISMATCH', `read ${rowsRead} rows of ${expected}; sinks received ${sinkRows}`, {
+    path: prepared.source.path,
+    hint: 'The file changed while it was read, or this is a bug: please report it.',
+  });
 }
 
 async function callStage<T>(name: string, fn: () => T | Promise<T>): Promise<T> {

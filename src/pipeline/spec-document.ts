@@ -117,7 +117,8 @@ export function parseSetPath(key: string): (string | number)[] {
 
 function applySet(doc: Document, key: string, raw: string | number | boolean): void {
   const path = parseSetPath(key);
-  if (path.length === 0) throw new SluiceError('USAGE', `--set needs a key: '${key}'`, { hint: 'e.g. --set source.path=x.npy' });
+  if (path.length === 0)
+    throw new SluiceError('USAGE', `--set needs a key: '${key}'`, { hint: 'e.g. --set source.path=x.npy' });
   const value = typeof raw === 'string' ? parseYamlValue(raw) : raw;
   doc.setIn(path, doc.createNode(value));
 }

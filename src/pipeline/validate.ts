@@ -45,7 +45,9 @@ export function validateSpec(spec: SpecDocument, registry: Registry): PipelinePl
     name,
     specPath: spec.path,
     source: planStage(spec, registry, 'source', ['source'], source) as StagePlan<SourceStage>,
-    steps: steps.map((s, i) => planStage(spec, registry, 'transform', ['steps', i], s) as StagePlan<TransformStage>),
+    steps: steps.map(
+      (s, i) => planStage(spec, registry, 'transform', ['steps', i], s) as StagePlan<TransformStage>,
+    ),
     sinks: sinks.map((s, i) => planStage(spec, registry, 'sink', ['sinks', i], s) as StagePlan<SinkStage>),
   };
   checkInputsExist(spec, plan.source);
@@ -62,7 +64,8 @@ function planStage(
 ): StagePlan {
   const { type, ...rawParams } = ref;
   const stage = registry.get(type);
-  if (!stage || stage.kind !== kind) throw unknownStageError(spec, registry, kind, [...at, 'type'], type, stage);
+  if (!stage || stage.kind !== kind)
+    throw unknownStageError(spec, registry, kind, [...at, 'type'], type, stage);
   const parsed = stage.params.safeParse(rawParams);
   if (!parsed.success) throw issueError(spec, at, parsed.error.issues[0], paramKeys(stage), type);
   return { stage, params: parsed.data as Record<string, unknown>, pointer: formatPointer(at) };
@@ -105,16 +108,22 @@ function issueError(
   if (issue?.code === 'unrecognized_keys') {
     const key = issue.keys[0];
     const nearest = knownKeys.length ? closest(key, knownKeys) : undefined;
-    return new SluiceError(code, `${formatPointer([...path, key])}: unknown key '${key}'${stageName ? ` for ${stageName}` : ''}`, {
-      path: spec.path,
-      ...spec.locate([...path, key], true),
-      hint: `${nearest ? `Did you mean '${nearest}'? ` : ''}Valid keys: ${knownKeys.join(', ')}.`,
-    });
+    return new SluiceError(
+      code,
+      `${formatPointer([...path, key])}: unknown key '${key}'${stageName ? ` for ${stageName}` : ''}`,
+      {
+        path: spec.path,
+        ...spec.locate([...path, key], true),
+        hint: `${nearest ? `Did you mean '${nearest}'? ` : ''}Valid keys: ${knownKeys.join(', ')}.`,
+      },
+    );
   }
   return new SluiceError(code, `${where}: ${issue?.message ?? 'invalid'}`, {
     path: spec.path,
     ...spec.locate(path),
-    hint: stageName ? `\`sluice stages ${stageName}\` shows its params and defaults.` : 'See the spec reference in README.md.',
+    hint: stageName
+      ? `\`sluice stages ${stageName}\` shows its params and defaults.`
+      : 'See the spec reference in README.md.',
   });
 }
 

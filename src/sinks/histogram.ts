@@ -13,7 +13,7 @@ import type { BinPlan } from './util/bin-edges.ts';
 import { hasUsableEdges, planBins } from './util/bin-edges.ts';
 import { requireColumn } from './util/columns.ts';
 import type { BigIntArray } from './util/numeric.ts';
-import { isBigIntArray, toInt64Words, int64WordsToNumber } from './util/numeric.ts';
+import { HI_WORD, isBigIntArray, LO_WORD, toInt64Words, TWO_POW_32 } from './util/numeric.ts';
 
 /** arange(bins + 1, dtype=float32) inside numpy's linspace is exact up to here. */
 const MAX_BINS = 2 ** 24;
@@ -34,7 +34,7 @@ const params = z
       .string()
       .min(1)
       .optional()
-      .describe('Path of the JSON file to write; when absent the result is only returned (and printed).'),
+      .describe('Path of the JSON file to write; when absent the result is only returned to the caller.'),
   })
   .strict()
   .describe(
@@ -200,12 +200,14 @@ export function binInt64Values(data: BigIntArray, plan: BinPlan, tally: Histogra
   const { counts } = tally;
   const signed = data instanceof BigInt64Array;
   const words = toInt64Words(data);
+  const [hiWord, loWord, scale] = [HI_WORD, LO_WORD, TWO_POW_32]; // locals: see int64Moments
   const first = edges[0];
   const last = edges[bins];
   let underflow = 0;
   let overflow = 0;
   for (let i = 0; i < data.length; i++) {
-    const x = int64WordsToNumber(words, i, signed);
+    const w = words[2 * i + hiWord];
+    const x = (signed ? w | 0 : w) * scale + words[2 * i + loWord]; // as int64WordsToNumber
     if (x < first) underflow++;
     else if (x > last) overflow++;
     else counts[binIndex(x, plan, edges, bins)]++;

@@ -103,14 +103,15 @@ export function int64Range(data: BigIntArray): ValueRange {
   if (data.length === 0) return EMPTY_RANGE;
   const signed = data instanceof BigInt64Array;
   const words = toInt64Words(data);
+  const [hiWord, loWord] = [HI_WORD, LO_WORD]; // locals: see int64Moments
   let minHi = Infinity;
   let minLo = 0;
   let maxHi = -Infinity;
   let maxLo = 0;
   for (let i = 0; i < data.length; i++) {
-    const w = words[2 * i + HI_WORD];
+    const w = words[2 * i + hiWord];
     const hi = signed ? w | 0 : w;
-    const lo = words[2 * i + LO_WORD];
+    const lo = words[2 * i + loWord];
     if (hi < minHi || (hi === minHi && lo < minLo)) {
       minHi = hi;
       minLo = lo;

@@ -17,7 +17,7 @@ const params = z
       .string()
       .min(1)
       .optional()
-      .describe('Path of the JSON file to write; when absent the result is only returned (and printed).'),
+      .describe('Path of the JSON file to write; when absent the result is only returned to the caller.'),
     columns: z
       .array(z.string().min(1))
       .min(1)

@@ -46,8 +46,7 @@ export const fileSourceFields = {
     ),
 };
 
-const fileSourceParams = z.object(fileSourceFields);
-export type FileSourceParams = z.output<typeof fileSourceParams>;
+export type FileSourceParams = z.output<z.ZodObject<typeof fileSourceFields>>;
 
 /** Checks the row range for what params alone can tell, before any file is opened. */
 export function checkRowParams(params: FileSourceParams): void {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
+import type { OpenSource } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { MappedFile } from '../io/mapped-file.ts';
 import type { NpyDescr } from '../io/npy-descr.ts';
@@ -56,7 +57,7 @@ function openNpySource(
   header: NpyHeader,
   descr: NpyDescr,
   table: NpyTable,
-) {
+): OpenSource {
   const { layout, totalRows } = table;
   const { startRow, endRow } = resolveRowRange(totalRows, p.startRow, p.endRow, p.path);
   const schema: Schema = { columns: columnsOf(layout), sampleRate: p.sampleRate, source: p.path };

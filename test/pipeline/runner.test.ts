@@ -14,21 +14,27 @@ function expectedMovingSum(rows: number, window: number): number[] {
 }
 
 describe('runner', () => {
-  it.each([1, 2, 7, 16, 1000])('history makes results independent of chunk size (chunkRows %i)', async (chunkRows) => {
-    const report = await run(
-      {
-        source: { type: 'ramp', rows: 103, chunkRows },
-        steps: [{ type: 'moving-sum', rows: 4 }, { type: 'moving-sum', rows: 2 }],
-        sinks: [{ type: 'record', into: `chunks-${chunkRows}` }],
-      },
-      { registry },
-    );
-    expect(report.overlap).toBe(6);
-    expect(report.rowsRead).toBe(103);
-    const once = expectedMovingSum(103, 4);
-    const twice = once.map((_, i) => once.slice(Math.max(0, i - 2), i + 1).reduce((a, b) => a + b, 0));
-    expect(recordings.get(`chunks-${chunkRows}`)?.values).toEqual(twice);
-  });
+  it.each([1, 2, 7, 16, 1000])(
+    'history makes results independent of chunk size (chunkRows %i)',
+    async (chunkRows) => {
+      const report = await run(
+        {
+          source: { type: 'ramp', rows: 103, chunkRows },
+          steps: [
+            { type: 'moving-sum', rows: 4 },
+            { type: 'moving-sum', rows: 2 },
+          ],
+          sinks: [{ type: 'record', into: `chunks-${chunkRows}` }],
+        },
+        { registry },
+      );
+      expect(report.overlap).toBe(6);
+      expect(report.rowsRead).toBe(103);
+      const once = expectedMovingSum(103, 4);
+      const twice = once.map((_, i) => once.slice(Math.max(0, i - 2), i + 1).reduce((a, b) => a + b, 0));
+      expect(recordings.get(`chunks-${chunkRows}`)?.values).toEqual(twice);
+    },
+  );
 
   it('feeds every sink the same rows and reports them', async () => {
     const report = await run(
@@ -69,7 +75,10 @@ describe('runner', () => {
   it('stops on abort with ABORTED', async () => {
     const controller = new AbortController();
     controller.abort();
-    const aborted = run({ source: { type: 'ramp', rows: 40 }, sinks: [{ type: 'record' }] }, { registry, signal: controller.signal });
+    const aborted = run(
+      { source: { type: 'ramp', rows: 40 }, sinks: [{ type: 'record' }] },
+      { registry, signal: controller.signal },
+    );
     await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });

@@ -11,7 +11,14 @@ function errorOf(fn: () => unknown) {
   try {
     fn();
   } catch (error) {
-    return error as { code: string; message: string; line?: number; column?: number; hint?: string; path?: string };
+    return error as {
+      code: string;
+      message: string;
+      line?: number;
+      column?: number;
+      hint?: string;
+      path?: string;
+    };
   }
   throw new Error('expected an error');
 }
@@ -82,6 +89,8 @@ describe('spec', () => {
 
   it('refuses unknown top-level keys and missing sinks', () => {
     expect(errorOf(() => validate(`${GOOD}\nsink: []`))).toMatchObject({ code: 'SPEC_INVALID' });
-    expect(errorOf(() => validate(`source: { type: ramp }\nsinks: []`))).toMatchObject({ code: 'SPEC_INVALID' });
+    expect(errorOf(() => validate(`source: { type: ramp }\nsinks: []`))).toMatchObject({
+      code: 'SPEC_INVALID',
+    });
   });
 });

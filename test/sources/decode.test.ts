@@ -1,27 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldLayout } from '../../src/io/decode.ts';
 import { decodeContiguous, decodeRecords, gatherField, swapInPlace } from '../../src/io/decode.ts';
+import { valuesOf as list } from './source-harness.ts';
 
 describe('decodeContiguous', () => {
   it('views native aligned data without copying', () => {
     const bytes = Buffer.from(new Float32Array([1.5, -2, Number.NaN]).buffer);
     const data = decodeContiguous(bytes, false, 'float32', true);
     expect(data.buffer).toBe(bytes.buffer);
-    expect(Array.from(data)).toEqual([1.5, -2, Number.NaN]);
+    expect(list(data)).toEqual([1.5, -2, Number.NaN]);
   });
 
   it('swaps private big-endian data in place and views it', () => {
     const bytes = Buffer.from([0x00, 0x01, 0xff, 0xfe]);
     const data = decodeContiguous(bytes, true, 'int16', false);
     expect(data.buffer).toBe(bytes.buffer);
-    expect(Array.from(data)).toEqual([1, -2]);
+    expect(list(data)).toEqual([1, -2]);
   });
 
   it('copies shared big-endian data once, leaving the source bytes alone', () => {
     const bytes = Buffer.from([0x00, 0x01, 0xff, 0xfe]);
     const data = decodeContiguous(bytes, false, 'int16', false);
     expect(data.buffer).not.toBe(bytes.buffer);
-    expect(Array.from(data)).toEqual([1, -2]);
+    expect(list(data)).toEqual([1, -2]);
     expect(Array.from(bytes)).toEqual([0x00, 0x01, 0xff, 0xfe]);
   });
 
@@ -30,7 +31,7 @@ describe('decodeContiguous', () => {
     backing.writeDoubleLE(Math.PI, 1);
     backing.writeDoubleLE(-0, 9);
     const data = decodeContiguous(backing.subarray(1), true, 'float64', true);
-    expect(Array.from(data)).toEqual([Math.PI, -0]);
+    expect(list(data)).toEqual([Math.PI, -0]);
   });
 
   it('keeps 64-bit integers as bigints', () => {
@@ -58,9 +59,9 @@ describe('gatherField and decodeRecords', () => {
 
   it('gathers unaligned interleaved fields byte by byte', () => {
     const columns = decodeRecords(bytes, true, rows, record, fields);
-    expect(Array.from(columns.a.data)).toEqual([200, 201, 202]);
-    expect(Array.from(columns.b.data)).toEqual([-0.25, 0.75, 1.75]);
-    expect(Array.from(columns.c.data)).toEqual([0, -300, -600]);
+    expect(list(columns.a.data)).toEqual([200, 201, 202]);
+    expect(list(columns.b.data)).toEqual([-0.25, 0.75, 1.75]);
+    expect(list(columns.c.data)).toEqual([0, -300, -600]);
   });
 
   it('gathers aligned fields by 32-bit words, keeping NaN payloads and int64 bits', () => {
@@ -97,7 +98,7 @@ describe('gatherField and decodeRecords', () => {
     for (let r = 0; r < 2; r++)
       for (let j = 0; j < 3; j++) buf.writeInt16BE(10 * r + j - 5, r * 8 + 2 + 2 * j);
     const v = gatherField(buf, 2, 8, { name: 'v', dtype: 'int16', littleEndian: false, width: 3, offset: 2 });
-    expect(Array.from(v)).toEqual([-5, -4, -3, 5, 6, 7]);
+    expect(list(v)).toEqual([-5, -4, -3, 5, 6, 7]);
   });
 
   it('returns an empty array for zero rows', () => {

@@ -19,6 +19,7 @@ import {
   readFixture,
   sha256,
   stageNamed,
+  valuesOf,
 } from './source-harness.ts';
 
 const RAW_FIXTURES = Object.keys(manifest).filter((name) => manifest[name].stage === 'raw');
@@ -165,7 +166,7 @@ describe('raw source: sizes and params', () => {
             overlap: 2,
           },
         );
-        const joined = batches.map((b) => Array.from(b.columns.value.data.subarray(b.history)));
+        const joined = batches.map((b) => valuesOf(b.columns.value.data.subarray(b.history)));
         expect(joined.flat(), endian).toEqual(Array.from(values));
       }
     },

@@ -85,6 +85,11 @@ export function bytesOf(data: TypedArray): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
+/** The values of any column array, as a plain array (bigints for 64-bit integers). */
+export function valuesOf(data: TypedArray): (number | bigint)[] {
+  return Array.from(data as Iterable<number | bigint>);
+}
+
 /** The new rows of every batch of one column, joined: a copy. */
 export function joinNewRows(batches: readonly Batch[], column: string): Buffer {
   return Buffer.concat(
@@ -134,7 +139,7 @@ export function expectBatching(
 
 /**
  * Batch k's new rows start at startRow + k·chunkRows, its history reaches back
- * min(overlap, rows since startRow), and every row (history and new) equals the same row of
+ * min(overlap, newStart) rows (into the rows before startRow too), and every row (history and new) equals the same row of
  * `whole`, with the same array type.
  */
 export function expectBatch(
@@ -144,7 +149,7 @@ export function expectBatch(
   range: RowRange,
 ): void {
   const newStart = range.startRow + k * range.chunkRows;
-  const first = Math.max(range.startRow, newStart - range.overlap);
+  const first = Math.max(0, newStart - range.overlap);
   const expected = {
     start: first,
     history: newStart - first,

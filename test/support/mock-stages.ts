@@ -46,7 +46,13 @@ function openRamp(p: z.output<typeof rampParams>): OpenSource {
         const data = new Float64Array(end - start + history);
         for (let i = 0; i < data.length; i++) data[i] = start - history + i;
         options.onProgress?.({ rows: end, bytes: end * 8 });
-        yield { schema, columns: { value: { data, width: 1 } }, rows: data.length, start: start - history, history };
+        yield {
+          schema,
+          columns: { value: { data, width: 1 } },
+          rows: data.length,
+          start: start - history,
+          history,
+        };
       }
     },
     close: async () => {},
@@ -65,14 +71,24 @@ export const movingSum = defineStage({
   params: lookbackParams,
   history: (p) => p.rows,
   create: (p) => (batch: Batch) => {
+    // Rows with a full look-back are exact; at the file's start every row is. The rest of the
+    // look-back is passed on as history for the stages after this one.
+    const first = batch.start === 0 ? 0 : p.rows;
     const values = batch.columns.value.data as Float64Array;
-    const out = new Float64Array(batch.rows - batch.history);
-    for (let i = batch.history; i < batch.rows; i++) {
+    const out = new Float64Array(batch.rows - first);
+    for (let i = first; i < batch.rows; i++) {
       let sum = 0;
       for (let k = Math.max(0, i - p.rows); k <= i; k++) sum += values[k];
-      out[i - batch.history] = sum;
+      out[i - first] = sum;
     }
-    return { ...batch, columns: { value: { data: out, width: 1 } }, rows: out.length, start: batch.start + batch.history, history: 0 };
+    const columns = { value: { data: out, width: 1 } };
+    return {
+      ...batch,
+      columns,
+      rows: out.length,
+      start: batch.start + first,
+      history: batch.history - first,
+    };
   },
 });
 

@@ -128,16 +128,18 @@ export function int64Moments(data: BigIntArray): Moments {
   if (length === 0) return emptyMoments();
   const signed = data instanceof BigInt64Array;
   const words = toInt64Words(data);
+  // Imported bindings read inside a hot loop cost a lookup each time in V8: copy to locals.
+  const [hiWord, loWord, scale] = [HI_WORD, LO_WORD, TWO_POW_32];
   let sum = 0;
   let minHi = Infinity;
   let minLo = 0;
   let maxHi = -Infinity;
   let maxLo = 0;
   for (let i = 0; i < length; i++) {
-    const w = words[2 * i + HI_WORD];
+    const w = words[2 * i + hiWord];
     const hi = signed ? w | 0 : w;
-    const lo = words[2 * i + LO_WORD];
-    sum += hi * TWO_POW_32 + lo;
+    const lo = words[2 * i + loWord];
+    sum += hi * scale + lo;
     if (hi < minHi || (hi === minHi && lo < minLo)) {
       minHi = hi;
       minLo = lo;
@@ -151,8 +153,8 @@ export function int64Moments(data: BigIntArray): Moments {
   let deviation = 0;
   let m2 = 0;
   for (let i = 0; i < length; i++) {
-    const w = words[2 * i + HI_WORD];
-    const d = (signed ? w | 0 : w) * TWO_POW_32 + words[2 * i + LO_WORD] - mean;
+    const w = words[2 * i + hiWord];
+    const d = (signed ? w | 0 : w) * scale + words[2 * i + loWord] - mean;
     deviation += d;
     m2 += d * d;
   }
