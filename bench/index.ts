@@ -20,9 +20,13 @@ interface Measurement {
 }
 
 function measureSluice(file: string, io: string): Measurement {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/stats-case.ts', file, io, String(CHUNK_ROWS)], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', 'bench/stats-case.ts', file, io, String(CHUNK_ROWS)],
+    {
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Measurement;
 }
 
@@ -31,7 +35,9 @@ function hasNumpy(): boolean {
 }
 
 function measureNumpy(file: string): Measurement {
-  const out = execFileSync('python3', ['bench/numpy_stats.py', file, String(CHUNK_ROWS)], { encoding: 'utf8' });
+  const out = execFileSync('python3', ['bench/numpy_stats.py', file, String(CHUNK_ROWS)], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out.trim()) as Measurement;
 }
 
@@ -58,13 +64,22 @@ async function main(): Promise<void> {
   const dense = join(BENCH_DIR, 'sluice-bench-1gib.npy');
   const sparse = join(BENCH_DIR, 'sluice-bench-6gib-sparse.npy');
   try {
-    console.log(`stats over a 1 GiB float32 .npy (chunkRows ${CHUNK_ROWS}, best of ${REPEATS}, page cache warm)`);
+    console.log(
+      `stats over a 1 GiB float32 .npy (chunkRows ${CHUNK_ROWS}, best of ${REPEATS}, page cache warm)`,
+    );
     writeFloat32Npy(dense, GIB);
     await warmPageCache(dense);
     const numpy = hasNumpy() ? best(() => measureNumpy(dense)) : undefined;
     if (numpy) console.log(row('numpy memmap chunks', numpy));
     else console.log('  numpy: skipped (python3 -c "import numpy" failed)');
-    for (const io of ['read', 'mmap', 'auto']) console.log(row(`sluice io=${io}`, best(() => measureSluice(dense, io)), numpy));
+    for (const io of ['read', 'mmap', 'auto'])
+      console.log(
+        row(
+          `sluice io=${io}`,
+          best(() => measureSluice(dense, io)),
+          numpy,
+        ),
+      );
     console.log('\nstats over a 6 GiB sparse float32 .npy (peak RSS must stay under 250 MB)');
     writeSparseNpy(sparse, 6 * GIB);
     for (const io of ['read', 'mmap']) console.log(row(`sluice io=${io}`, measureSluice(sparse, io)));

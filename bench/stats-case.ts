@@ -21,4 +21,6 @@ async function statsOnce(path: string): Promise<{ seconds: number; bytes: number
 const warmup = await writeOddLengthWarmup();
 await statsOnce(warmup);
 const measured = await statsOnce(file);
-process.stdout.write(`${JSON.stringify({ ...measured, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ...measured, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+);

@@ -19,12 +19,17 @@ async function main(): Promise<void> {
   const started = performance.now();
   if (ensureSampleSignal()) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`created ${SAMPLE_SIGNAL.path} (${SAMPLE_SIGNAL.samples} float32 samples at 1 MHz) in ${seconds} s`);
+    console.log(
+      `created ${SAMPLE_SIGNAL.path} (${SAMPLE_SIGNAL.samples} float32 samples at 1 MHz) in ${seconds} s`,
+    );
   } else {
     console.log(`using ${SAMPLE_SIGNAL.path}`);
   }
   const progress = createProgressDisplay(true);
-  const report = await runSpec('pipelines/demo.yaml', { overwrite: true, onProgress: (p) => progress.update(p) });
+  const report = await runSpec('pipelines/demo.yaml', {
+    overwrite: true,
+    onProgress: (p) => progress.update(p),
+  });
   progress.stop();
   console.log(formatRunSummary(report));
   const stats = report.sinks[0].result as StatsResult;

@@ -33,7 +33,12 @@ export async function planCommand(args: SpecArgs): Promise<void> {
   });
   const summary = {
     name: plan.name,
-    source: { ...stage(plan.source), rows: prepared.source.rows, bytes: prepared.source.bytes, backend: prepared.source.backend },
+    source: {
+      ...stage(plan.source),
+      rows: prepared.source.rows,
+      bytes: prepared.source.bytes,
+      backend: prepared.source.backend,
+    },
     steps: plan.steps.map(stage),
     sinks: plan.sinks.map((s) => ({ ...stage(s), outputs: s.stage.outputs(s.params) })),
     schema: prepared.schemas[prepared.schemas.length - 1],

@@ -32,8 +32,11 @@ export function buildCli(argv: string[]) {
     .command('validate <spec>', 'Check a spec without reading data', withSpecOptions, (args) =>
       validateCommand({ ...args, spec: args.spec }),
     )
-    .command('plan <spec>', 'Show stages with defaults, overlap, passes and memory', withSpecOptions, (args) =>
-      planCommand({ ...args, spec: args.spec }),
+    .command(
+      'plan <spec>',
+      'Show stages with defaults, overlap, passes and memory',
+      withSpecOptions,
+      (args) => planCommand({ ...args, spec: args.spec }),
     )
     .command(
       'inspect <file>',

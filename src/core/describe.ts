@@ -55,7 +55,9 @@ function typeText(node: JsonSchemaNode): string {
   if (node.prefixItems) return `[${node.prefixItems.map(typeText).join(', ')}]`;
   if (node.type === 'array' && node.items && !Array.isArray(node.items)) return `${typeText(node.items)}[]`;
   if (node.type === 'object' && node.properties) {
-    return `{ ${Object.entries(node.properties).map(([k, v]) => `${k}: ${typeText(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(node.properties)
+      .map(([k, v]) => `${k}: ${typeText(v)}`)
+      .join(', ')} }`;
   }
   const base = Array.isArray(node.type) ? node.type.join(' | ') : (node.type ?? 'any');
   return base === 'integer' ? 'int' : base;

@@ -59,7 +59,12 @@ export interface Accumulator<R> {
 /** What a transform's `create` returns: a function stream-chain can compose. */
 export type BatchFunction = (
   batch: Batch,
-) => Batch | null | Promise<Batch | null> | Generator<Batch, void, undefined> | AsyncGenerator<Batch, void, undefined>;
+) =>
+  | Batch
+  | null
+  | Promise<Batch | null>
+  | Generator<Batch, void, undefined>
+  | AsyncGenerator<Batch, void, undefined>;
 
 export interface SinkInstance<R = unknown> {
   /** Files this sink writes (final names). */

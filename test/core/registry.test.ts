@@ -34,10 +34,15 @@ describe('registry', () => {
     }
   });
 
-  it.each(readdirSync('pipelines').filter((f) => f.endsWith('.yaml')))('pipelines/%s is a valid spec', (file) => {
-    const text = readFileSync(`pipelines/${file}`, 'utf8');
-    // The sample data may not exist yet (npm start makes it): point the source at a fixture.
-    const spec = parseSpecText(text, `pipelines/${file}`, { set: { 'source.path': 'test/fixtures/npy/f4-sine.npy' } });
-    expect(() => validateSpec(spec, registry)).not.toThrow();
-  });
+  it.each(readdirSync('pipelines').filter((f) => f.endsWith('.yaml')))(
+    'pipelines/%s is a valid spec',
+    (file) => {
+      const text = readFileSync(`pipelines/${file}`, 'utf8');
+      // The sample data may not exist yet (npm start makes it): point the source at a fixture.
+      const spec = parseSpecText(text, `pipelines/${file}`, {
+        set: { 'source.path': 'test/fixtures/npy/f4-sine.npy' },
+      });
+      expect(() => validateSpec(spec, registry)).not.toThrow();
+    },
+  );
 });

@@ -119,7 +119,9 @@ export function intMoments(data: IntArray): Moments {
     deviation += d;
     m2 += d * d;
   }
-  return finishBlock(length, mean, deviation, m2, min, max, 0);
+  // The integer sum is exact (below 2^53), so the mean is already right: only m2 is corrected.
+  // Correcting the mean too would add the rounding of Σd's large partial sums back in.
+  return finishBlock(length, mean, 0, m2 - (deviation * deviation) / length, min, max, 0);
 }
 
 /** int64/uint64: sums over the nearest doubles, min/max compared exactly on the 32-bit words. */
