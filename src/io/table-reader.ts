@@ -12,7 +12,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import type { OpenSource, Progress, ReadOptions } from '../core/stage.ts';
 import type { FieldLayout } from './decode.ts';
-import { decodeContiguous, decodeRecords, needsSwap } from './decode.ts';
+import { decodeContiguous, decodeRecords } from './decode.ts';
 import type { AcquireOptions, FileBytes, MappedFile } from './mapped-file.ts';
 
 /** Rows stored one after the other, `recordSize` bytes each, fields at offsets in a record. */
@@ -64,27 +64,6 @@ type ByteRange = readonly [offset: number, length: number];
 export function rowBytesOf(layout: TableLayout): number {
   if (layout.kind === 'records') return layout.recordSize;
   return layout.columns.reduce((sum, c) => sum + itemSizeOf(c.dtype) * c.width, 0);
-}
-
-/**
- * How to open the file for this layout (see FileAccess in ./open.ts): 'view' when every
- * column can be a typed-array view onto the file's bytes (native order, aligned), 'copy'
- * when decoding copies anyway (byte swap, interleaved fields, unaligned data), where a read
- * into private memory is the one copy and lets a swap happen in place.
- */
-export function accessFor(layout: TableLayout): 'view' | 'copy' {
-  if (layout.kind === 'columnar') {
-    return layout.columns.every((c) => isViewable(c, c.fileOffset)) ? 'view' : 'copy';
-  }
-  const [field] = layout.fields;
-  const single = layout.fields.length === 1 && field.offset === 0;
-  const whole = single && itemSizeOf(field.dtype) * field.width === layout.recordSize;
-  return whole && isViewable(field, layout.dataOffset) ? 'view' : 'copy';
-}
-
-/** Every batch of a contiguous column starting at `fileOffset` is aligned iff the column is. */
-function isViewable(column: Pick<FieldLayout, 'dtype' | 'littleEndian'>, fileOffset: number): boolean {
-  return !needsSwap(column.dtype, column.littleEndian) && fileOffset % itemSizeOf(column.dtype) === 0;
 }
 
 /** The schema columns a layout produces, in order. */

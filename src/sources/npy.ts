@@ -9,7 +9,7 @@ import { parseNpyDescr } from '../io/npy-descr.ts';
 import type { NpyHeader } from '../io/npy-header.ts';
 import { hasNpyMagic, NPY_PRELUDE_MAX, parseNpyHeader, parseNpyPrelude } from '../io/npy-header.ts';
 import type { TableLayout } from '../io/table-reader.ts';
-import { accessFor, columnsOf, createTableSource, resolveRowRange } from '../io/table-reader.ts';
+import { columnsOf, createTableSource, resolveRowRange } from '../io/table-reader.ts';
 import type { FileSourceParams } from './file-params.ts';
 import { checkRowParams, closeOnError, fileSourceFields, openSourceFile } from './file-params.ts';
 
@@ -33,7 +33,7 @@ export default defineStage({
   inputs: (p) => [p.path],
   async create(p, ctx) {
     checkRowParams(p);
-    let file = await openSourceFile(p, 'view', ctx);
+    const file = await openSourceFile(p, ctx);
     const { header, descr, table } = await closeOnError(file, async () => {
       const header = await readNpyHeader(file);
       const descr = parseNpyDescr(header.descr, p.path, header.headerOffset);
@@ -41,13 +41,7 @@ export default defineStage({
       checkDataSize(header, descr, file.size, p.path);
       return { header, descr, table };
     });
-    if (accessFor(table.layout) !== 'view') {
-      // Only the header tells whether the data needs private (swappable) bytes.
-      await file.close();
-      file = await openSourceFile(p, accessFor(table.layout), ctx);
-    }
-    const opened = file;
-    return closeOnError(opened, () => openNpySource(opened, p, header, descr, table));
+    return closeOnError(file, () => openNpySource(file, p, header, descr, table));
   },
 });
 

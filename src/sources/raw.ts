@@ -4,7 +4,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import type { RecordsLayout } from '../io/table-reader.ts';
-import { accessFor, columnsOf, createTableSource, resolveRowRange } from '../io/table-reader.ts';
+import { columnsOf, createTableSource, resolveRowRange } from '../io/table-reader.ts';
 import { checkRowParams, closeOnError, fileSourceFields, openSourceFile } from './file-params.ts';
 
 const params = z
@@ -42,7 +42,7 @@ export default defineStage({
   async create(p, ctx) {
     checkRowParams(p);
     const layout = rawLayout(p);
-    const file = await openSourceFile(p, accessFor(layout), ctx);
+    const file = await openSourceFile(p, ctx);
     return closeOnError(file, () => {
       const totalRows = rawRowCount(p, file.size);
       const { startRow, endRow } = resolveRowRange(totalRows, p.startRow, p.endRow, p.path);

@@ -3,7 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceError } from '../../src/core/errors.ts';
-import type { FileAccess } from '../../src/io/open.ts';
 import type { IoChoice } from '../../src/io/mapped-file.ts';
 import type { MmapAddon, MmapAvailability } from '../../src/io/native.ts';
 import { chooseBackend, openMappedFile } from '../../src/io/open.ts';
@@ -41,43 +40,33 @@ describe('chooseBackend', () => {
   const loaded: MmapAvailability = { available: true, addon: {} as MmapAddon, path: 'addon.node' };
   const missing: MmapAvailability = { available: false, reason: 'not built', path: 'addon.node' };
 
-  it.each<[IoChoice, FileAccess, MmapAvailability, string, string | undefined]>([
-    ['auto', 'view', loaded, 'mmap', undefined],
-    ['auto', 'copy', loaded, 'read', undefined],
-    ['auto', 'view', missing, 'read', 'not built'],
-    ['auto', 'copy', missing, 'read', undefined],
-    ['mmap', 'view', loaded, 'mmap', undefined],
-    ['mmap', 'copy', loaded, 'mmap', undefined],
-    ['mmap', 'view', missing, 'read', 'not built'],
-    ['read', 'view', loaded, 'read', undefined],
-  ])('io %s, access %s, addon %o: %s', (io, access, mmap, backend, fallback) => {
-    expect(chooseBackend(io, access, mmap)).toEqual(fallback ? { backend, fallback } : { backend });
+  it.each<[IoChoice, MmapAvailability, string, string | undefined]>([
+    ['auto', loaded, 'read', undefined],
+    ['auto', missing, 'read', undefined],
+    ['mmap', loaded, 'mmap', undefined],
+    ['mmap', missing, 'read', 'not built'],
+    ['read', loaded, 'read', undefined],
+  ])('io %s, addon %o: %s', (io, mmap, backend, fallback) => {
+    expect(chooseBackend(io, mmap)).toEqual(fallback ? { backend, fallback } : { backend });
   });
 });
 
 describe('openMappedFile', () => {
-  it('opens with the read backend when asked, whatever the access', async () => {
-    const file = await openMappedFile(path, { io: 'read', access: 'view' });
-    expect(file).toMatchObject({ backend: 'read', path, size: content.length });
-    expect(await readRange(file, 9000, 1000)).toEqual(content.subarray(9000));
-    await file.close();
-  });
-
-  it('uses read for auto when the consumer copies anyway', async () => {
-    const file = await openMappedFile(path, { io: 'auto', access: 'copy' });
-    expect(file.backend).toBe('read');
-    await file.close();
-  });
-
-  it.skipIf(!MMAP_AVAILABLE)(
-    `uses mmap for auto when the consumer takes views${MMAP_SKIP_NOTE}`,
-    async () => {
-      const file = await openMappedFile(path, { io: 'auto' });
-      expect(file.backend).toBe('mmap');
-      expect(await readRange(file, 1, 9999)).toEqual(content.subarray(1));
+  it('opens with the read backend when asked, and for auto', async () => {
+    for (const io of ['read', 'auto'] as const) {
+      const file = await openMappedFile(path, { io });
+      expect(file).toMatchObject({ backend: 'read', path, size: content.length });
+      expect(await readRange(file, 9000, 1000)).toEqual(content.subarray(9000));
       await file.close();
-    },
-  );
+    }
+  });
+
+  it.skipIf(!MMAP_AVAILABLE)(`uses mmap when asked${MMAP_SKIP_NOTE}`, async () => {
+    const file = await openMappedFile(path, { io: 'mmap' });
+    expect(file.backend).toBe('mmap');
+    expect(await readRange(file, 1, 9999)).toEqual(content.subarray(1));
+    await file.close();
+  });
 
   it.skipIf(!MMAP_AVAILABLE)(`maps an empty file and serves its empty range${MMAP_SKIP_NOTE}`, async () => {
     const empty = join(dir, 'empty.bin');

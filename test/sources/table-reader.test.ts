@@ -3,7 +3,7 @@ import type { Batch } from '../../src/core/batch.ts';
 import type { Schema } from '../../src/core/schema.ts';
 import type { AcquireOptions, FileBytes, MappedFile } from '../../src/io/mapped-file.ts';
 import type { TableLayout } from '../../src/io/table-reader.ts';
-import { accessFor, readBatches, resolveRowRange } from '../../src/io/table-reader.ts';
+import { readBatches, resolveRowRange } from '../../src/io/table-reader.ts';
 import { valuesOf } from './source-harness.ts';
 
 /** An in-memory MappedFile that logs every call, to check what the reader asks for and frees. */
@@ -162,26 +162,12 @@ describe('readBatches', () => {
   });
 });
 
-describe('resolveRowRange and accessFor', () => {
+describe('resolveRowRange', () => {
   it('clamps endRow and refuses impossible ranges', () => {
     expect(resolveRowRange(10, 0, undefined, 'p')).toEqual({ startRow: 0, endRow: 10 });
     expect(resolveRowRange(10, 3, 99, 'p')).toEqual({ startRow: 3, endRow: 10 });
     expect(resolveRowRange(10, 10, undefined, 'p')).toEqual({ startRow: 10, endRow: 10 });
     expect(() => resolveRowRange(10, 11, undefined, 'p')).toThrow(/beyond/);
     expect(() => resolveRowRange(10, 5, 4, 'p')).toThrow(/after endRow/);
-  });
-
-  it("asks for 'view' only when every column can be a view", () => {
-    const field = { name: 'v', dtype: 'float32' as const, littleEndian: true, width: 1, offset: 0 };
-    const records = (dataOffset: number, f = field, recordSize = 4): TableLayout => ({
-      kind: 'records',
-      dataOffset,
-      recordSize,
-      fields: [f],
-    });
-    expect(accessFor(records(128))).toBe('view');
-    expect(accessFor(records(130))).toBe('copy'); // unaligned
-    expect(accessFor(records(128, { ...field, littleEndian: false }))).toBe('copy'); // swap
-    expect(accessFor(records(128, field, 8))).toBe('copy'); // interleaved
   });
 });
