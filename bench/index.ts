@@ -5,7 +5,7 @@
  * Figures are machine-dependent: read the ratios, not the absolute numbers.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, rmSync } from 'node:fs';
+import { createReadStream, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR, writeFloat32Npy, writeSparseNpy } from './files.ts';
 
@@ -51,6 +51,33 @@ function best(measure: () => Measurement): Measurement {
 async function warmPageCache(file: string): Promise<void> {
   for await (const _chunk of createReadStream(file, { highWaterMark: 1 << 24 })) {
     // reading is the point: later runs compare CPU work, not the disk
+  }
+}
+
+/** Empties the page cache so the next run reads from disk; false where that is not allowed. */
+function dropPageCache(): boolean {
+  try {
+    spawnSync('sync');
+    writeFileSync('/proc/sys/vm/drop_caches', '3');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function coldRuns(dense: string, numpy: boolean): void {
+  if (!dropPageCache()) {
+    console.log(
+      '\n(cold-cache runs skipped: /proc/sys/vm/drop_caches is not writable; run as root to see them)',
+    );
+    return;
+  }
+  console.log('\nthe same, page cache dropped before each run (reads from disk)');
+  const baseline = numpy && dropPageCache() ? measureNumpy(dense) : undefined;
+  if (baseline) console.log(row('numpy memmap chunks', baseline));
+  for (const io of ['read', 'mmap']) {
+    dropPageCache();
+    console.log(row(`sluice io=${io}`, measureSluice(dense, io), baseline));
   }
 }
 

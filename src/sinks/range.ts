@@ -11,14 +11,8 @@ import { newRowsOf } from '../core/batch.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import type { Accumulator } from '../core/stage.ts';
 import type { BigIntArray, FloatArray, IntArray } from './util/numeric.ts';
-import {
-  HI_WORD,
-  isBigIntArray,
-  isFloatArray,
-  LO_WORD,
-  toInt64Words,
-  wordsToBigInt,
-} from './util/numeric.ts';
+import { isBigIntArray, isFloatArray } from './util/numeric.ts';
+import { int64Moments } from './util/moments.ts';
 
 /** The finite values' extent: min/max are bigints for int64/uint64 columns, null when count is 0. */
 export interface ValueRange {
@@ -98,28 +92,9 @@ export function intRange(data: IntArray): ValueRange {
   return { count: data.length, min, max };
 }
 
-/** Compares (high word, low word) pairs: exact, and no BigInt per value. */
+/** Exact extent of int64/uint64 values: the moments kernel's exact min/max (its sum is cheap). */
 export function int64Range(data: BigIntArray): ValueRange {
   if (data.length === 0) return EMPTY_RANGE;
-  const signed = data instanceof BigInt64Array;
-  const words = toInt64Words(data);
-  const [hiWord, loWord] = [HI_WORD, LO_WORD]; // locals: see int64Moments
-  let minHi = Infinity;
-  let minLo = 0;
-  let maxHi = -Infinity;
-  let maxLo = 0;
-  for (let i = 0; i < data.length; i++) {
-    const w = words[2 * i + hiWord];
-    const hi = signed ? w | 0 : w;
-    const lo = words[2 * i + loWord];
-    if (hi < minHi || (hi === minHi && lo < minLo)) {
-      minHi = hi;
-      minLo = lo;
-    }
-    if (hi > maxHi || (hi === maxHi && lo > maxLo)) {
-      maxHi = hi;
-      maxLo = lo;
-    }
-  }
-  return { count: data.length, min: wordsToBigInt(minHi, minLo), max: wordsToBigInt(maxHi, maxLo) };
+  const { min, max } = int64Moments(data);
+  return { count: data.length, min, max };
 }
