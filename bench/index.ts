@@ -107,6 +107,7 @@ async function main(): Promise<void> {
           numpy,
         ),
       );
+    coldRuns(dense, numpy !== undefined);
     console.log('\nstats over a 6 GiB sparse float32 .npy (peak RSS must stay under 250 MB)');
     writeSparseNpy(sparse, 6 * GIB);
     for (const io of ['read', 'mmap']) console.log(row(`sluice io=${io}`, measureSluice(sparse, io)));
