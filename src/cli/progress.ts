@@ -30,19 +30,20 @@ export function createProgressDisplay(enabled: boolean): ProgressDisplay {
     update(progress) {
       const total = progress.totalBytes * progress.passes;
       const done = progress.totalBytes * (progress.pass - 1) + progress.bytes;
-      if (!started || progress.pass !== currentPass) {
-        if (!started) bar.start(total, done);
-        started = true;
+      if (progress.pass !== currentPass) {
         currentPass = progress.pass;
         startedAt = performance.now();
       }
       const seconds = Math.max((performance.now() - startedAt) / 1000, 1e-3);
-      bar.update(done, {
+      const payload = {
         pass: progress.passes > 1 ? `pass ${progress.pass}/${progress.passes}` : 'reading',
         done: formatBytes(done),
         total_bytes: formatBytes(total),
         rate: formatRate(progress.rows / seconds, ' rows'),
-      });
+      };
+      if (started) bar.update(done, payload);
+      else bar.start(total, done, payload);
+      started = true;
     },
     stop() {
       if (started) bar.stop();
