@@ -1,3 +1,5 @@
+import { closest } from 'fastest-levenshtein';
+import { SluiceError } from './errors.ts';
 import type { DType } from './dtype.ts';
 
 /** One column of a stream: its element type, its width (values per row) and its unit. */
@@ -26,4 +28,26 @@ export function findColumn(schema: Schema, name: string): ColumnSchema | undefin
 
 export function columnNames(schema: Schema): string[] {
   return schema.columns.map((c) => c.name);
+}
+
+/** The named column of `schema`; COLUMN_UNKNOWN, with the nearest name and the list, when absent. */
+export function requireColumn(schema: Schema, name: string, stage: string): ColumnSchema {
+  const column = findColumn(schema, name);
+  if (column) return column;
+  const available = columnNames(schema);
+  const nearest = available.length ? closest(name, available) : undefined;
+  throw new SluiceError('COLUMN_UNKNOWN', `${stage}: no column '${name}' in the input`, {
+    hint: available.length
+      ? `Did you mean '${nearest}'? Available columns: ${available.join(', ')}.`
+      : 'The input has no columns.',
+  });
+}
+
+/** `names` checked against `schema`, or every column of it when `names` is absent. */
+export function requireColumns(
+  schema: Schema,
+  names: readonly string[] | undefined,
+  stage: string,
+): ColumnSchema[] {
+  return names ? names.map((name) => requireColumn(schema, name, stage)) : [...schema.columns];
 }

@@ -1,8 +1,9 @@
 import { SluiceError, wrapError } from '../core/errors.ts';
+import type { Stage } from '../core/stage.ts';
 import { itemSizeOf } from '../core/dtype.ts';
 import type { Schema } from '../core/schema.ts';
 import type { OpenSource, StageContext } from '../core/stage.ts';
-import type { PipelinePlan } from './validate.ts';
+import type { PipelinePlan, StagePlan } from './validate.ts';
 
 /** A plan whose source header is read: schemas, look-back and passes are known. */
 export interface PreparedPipeline {
@@ -40,16 +41,20 @@ function derive(plan: PipelinePlan, source: OpenSource): PreparedPipeline {
   let overlap = 0;
   for (const step of plan.steps) {
     const input = schemas[schemas.length - 1];
-    overlap += step.stage.history?.(step.params, input) ?? 0;
-    schemas.push(step.stage.schema?.(step.params, input) ?? input);
+    atStage(plan, step, () => {
+      overlap += step.stage.history?.(step.params, input) ?? 0;
+      schemas.push(step.stage.schema?.(step.params, input) ?? input);
+    });
   }
   const sinkSchema = schemas[schemas.length - 1];
   let sinkOverlap = 0;
   let needsPrepass = false;
   for (const sink of plan.sinks) {
-    sink.stage.check?.(sink.params, sinkSchema);
-    sinkOverlap = Math.max(sinkOverlap, sink.stage.history?.(sink.params, sinkSchema) ?? 0);
-    needsPrepass ||= sink.stage.prepare?.(sink.params, sinkSchema) !== undefined;
+    atStage(plan, sink, () => {
+      sink.stage.check?.(sink.params, sinkSchema);
+      sinkOverlap = Math.max(sinkOverlap, sink.stage.history?.(sink.params, sinkSchema) ?? 0);
+      needsPrepass ||= sink.stage.prepare?.(sink.params, sinkSchema) !== undefined;
+    });
   }
   overlap += sinkOverlap;
   if (!Number.isSafeInteger(overlap) || overlap < 0) {
@@ -70,4 +75,23 @@ function derive(plan: PipelinePlan, source: OpenSource): PreparedPipeline {
 function estimateBatchBytes(schema: Schema, rows: number): number {
   const rowBytes = schema.columns.reduce((sum, c) => sum + itemSizeOf(c.dtype) * c.width, 0);
   return 3 * rows * rowBytes;
+}
+
+/**
+ * Runs a stage's schema-time checks; an error they raise is reported at the stage's place in
+ * the spec (`spec.yaml:7:5`), since what is wrong is the spec, not the data.
+ */
+function atStage(plan: PipelinePlan, stagePlan: StagePlan<Stage>, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    const wrapped = wrapError(error, `${stagePlan.pointer} (${stagePlan.stage.name})`);
+    if (wrapped.path !== undefined) throw wrapped;
+    throw new SluiceError(wrapped.code, `${stagePlan.pointer}: ${wrapped.message}`, {
+      path: plan.specPath,
+      ...stagePlan.position,
+      hint: wrapped.hint,
+      cause: wrapped.cause ?? error,
+    });
+  }
 }

@@ -57,6 +57,11 @@ export async function executePipeline(
   const ctx: StageContext = { signal: controller.signal, log: options.log ?? (() => {}) };
   const startedAt = performance.now();
   const sinks: SinkInstance[] = [];
+  const { source } = prepared;
+  ctx.log(
+    `${source.format} ${source.path}: ${source.rows} rows, io ${source.backend}; ` +
+      `overlap ${prepared.overlap} rows; ${prepared.passes} pass${prepared.passes > 1 ? 'es' : ''}`,
+  );
   try {
     const prepared0 =
       prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();

@@ -4,7 +4,7 @@ import { closest } from 'fastest-levenshtein';
 import { SluiceError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
 import type { SinkStage, SourceStage, Stage, StageKind, TransformStage } from '../core/stage.ts';
-import type { SpecDocument, SpecPath } from './spec-document.ts';
+import type { SpecDocument, SpecPath, SpecPosition } from './spec-document.ts';
 
 /** One stage of a validated spec: its declaration and its params with every default filled in. */
 export interface StagePlan<S extends Stage = Stage> {
@@ -12,6 +12,8 @@ export interface StagePlan<S extends Stage = Stage> {
   readonly params: Record<string, unknown>;
   /** Where it sits in the spec: `source`, `steps[2]`, `sinks[0]`. */
   readonly pointer: string;
+  /** Its line and column in the spec file, for errors found after validation. */
+  readonly position?: SpecPosition;
 }
 
 export interface PipelinePlan {
@@ -68,7 +70,12 @@ function planStage(
     throw unknownStageError(spec, registry, kind, [...at, 'type'], type, stage);
   const parsed = stage.params.safeParse(rawParams);
   if (!parsed.success) throw issueError(spec, at, parsed.error.issues[0], paramKeys(stage), type);
-  return { stage, params: parsed.data as Record<string, unknown>, pointer: formatPointer(at) };
+  return {
+    stage,
+    params: parsed.data as Record<string, unknown>,
+    pointer: formatPointer(at),
+    position: spec.locate(at),
+  };
 }
 
 function unknownStageError(

@@ -11,7 +11,7 @@ import type { ValueRange } from './range.ts';
 import { createAccumulatorSink } from './util/accumulator-sink.ts';
 import type { BinPlan } from './util/bin-edges.ts';
 import { hasUsableEdges, planBins } from './util/bin-edges.ts';
-import { requireColumn } from './util/columns.ts';
+import { requireColumn } from '../core/schema.ts';
 import type { BigIntArray } from './util/numeric.ts';
 import { HI_WORD, isBigIntArray, LO_WORD, toInt64Words, TWO_POW_32 } from './util/numeric.ts';
 

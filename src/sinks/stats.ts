@@ -5,7 +5,7 @@ import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import { createAccumulatorSink } from './util/accumulator-sink.ts';
-import { requireColumns } from './util/columns.ts';
+import { requireColumns } from '../core/schema.ts';
 import type { Moments } from './util/moments.ts';
 import { combineMoments, emptyMoments, momentsOf, stdOf } from './util/moments.ts';
 import type { JsonNumber } from './util/numeric.ts';

@@ -28,7 +28,8 @@ export default defineStage({
   name: 'npy',
   kind: 'source',
   params,
-  extensions: ['.npy'],
+  // .npz too, so that inspect and run refuse an archive with the hint to unzip it.
+  extensions: ['.npy', '.npz'],
   sniff: hasNpyMagic,
   inputs: (p) => [p.path],
   async create(p, ctx) {

@@ -116,6 +116,16 @@ describe('sluice run', () => {
     expectNoOutputs();
   });
 
+  it('reports an unknown column at its place in the spec, before reading data', async () => {
+    const text =
+      'source: { type: npy, path: test/fixtures/npy/f4-sine.npy }\nsinks:\n  - { type: histogram, column: valeu }\n';
+    const result = await runCli(['run', writeSpec(text)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error COLUMN_UNKNOWN: sinks[0]');
+    expect(result.stderr).toContain('spec.yaml:3:5');
+    expect(result.stderr).toContain("Did you mean 'value'?");
+  });
+
   it('shows the stack only with --verbose', async () => {
     const spec = specFor('test/fixtures/npy/bad-magic.npy');
     const verbose = await runCli(['run', spec, '--verbose']);

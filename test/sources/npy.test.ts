@@ -261,7 +261,7 @@ describe('npy source: params, range and details', () => {
   it('sniffs the magic', () => {
     expect(stage.sniff?.(readFileSync(path).subarray(0, 4096))).toBe(true);
     expect(stage.sniff?.(readFileSync(fixture('raw/i2-be-3ch.raw')).subarray(0, 4096))).toBe(false);
-    expect(stage.extensions).toEqual(['.npy']);
+    expect(stage.extensions).toEqual(['.npy', '.npz']);
   });
 
   it('reports progress in new rows and bytes', async () => {
