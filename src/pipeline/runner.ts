@@ -63,13 +63,13 @@ export async function executePipeline(
       `overlap ${prepared.overlap} rows; ${prepared.passes} pass${prepared.passes > 1 ? 'es' : ''}`,
   );
   try {
-    const prepared0 =
+    const prepassResults =
       prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();
     for (const [index, sink] of prepared.plan.sinks.entries()) {
       const sinkCtx = {
         ...ctx,
         schema: prepared.schemas[prepared.schemas.length - 1],
-        prepared: prepared0.get(index),
+        prepared: prepassResults.get(index),
         overwrite: options.overwrite ?? false,
       };
       sinks.push(
