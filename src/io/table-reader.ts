@@ -83,13 +83,7 @@ export function resolveRowRange(
   endRow: number | undefined,
   path: string,
 ): { startRow: number; endRow: number } {
-  const end = Math.min(endRow ?? totalRows, totalRows);
-  if (endRow !== undefined && startRow > endRow) {
-    throw new SluiceError('RANGE_INVALID', `startRow ${startRow} is after endRow ${endRow}`, {
-      path,
-      hint: 'startRow must be ≤ endRow (endRow is exclusive)',
-    });
-  }
+  checkRowOrder(startRow, endRow, path);
   if (startRow > totalRows) {
     throw new SluiceError(
       'RANGE_INVALID',
@@ -100,7 +94,17 @@ export function resolveRowRange(
       },
     );
   }
-  return { startRow, endRow: end };
+  return { startRow, endRow: Math.min(endRow ?? totalRows, totalRows) };
+}
+
+/** RANGE_INVALID unless startRow ≤ endRow; what params alone can tell, before any file is opened. */
+export function checkRowOrder(startRow: number, endRow: number | undefined, path: string): void {
+  if (endRow !== undefined && startRow > endRow) {
+    throw new SluiceError('RANGE_INVALID', `startRow ${startRow} is after endRow ${endRow}`, {
+      path,
+      hint: 'startRow must be ≤ endRow (endRow is exclusive)',
+    });
+  }
 }
 
 /**
@@ -220,13 +224,31 @@ function checkReadOptions(file: MappedFile, layout: TableLayout, options: TableR
   if (startRow > endRow || endRow > totalRows) {
     fail(`rows [${startRow}, ${endRow}) are not within the ${totalRows} rows of ${file.path}`);
   }
-  const largest = Math.max(...rangesOf(layout, 0, chunkRows + overlap).map(([, length]) => length));
+  const rows = maxBatchRows(options);
+  const largest = largestRangeOf(layout, rows);
   if (largest > bufferConstants.MAX_LENGTH) {
-    throw new SluiceError('PARAMS_INVALID', `a batch of ${chunkRows} rows needs ${largest} bytes at once`, {
+    throw new SluiceError('PARAMS_INVALID', `a batch of ${rows} rows needs ${largest} bytes at once`, {
       path: file.path,
       hint: `lower chunkRows so one batch stays under ${bufferConstants.MAX_LENGTH} bytes`,
     });
   }
+}
+
+/**
+ * The most rows one batch reads: new rows (at most chunkRows, at most the range) plus their
+ * look-back (at most overlap, never before row 0). A chunkRows larger than the range is no
+ * larger batch, so a small file needs no smaller chunkRows than the default.
+ */
+function maxBatchRows({ startRow, endRow, chunkRows, overlap }: TableReadOptions): number {
+  if (endRow <= startRow) return 0;
+  return Math.min(chunkRows, endRow - startRow) + Math.min(overlap, endRow - 1);
+}
+
+/** Bytes of the longest range holding `rows` rows (a loop: a table may have many columns). */
+function largestRangeOf(layout: TableLayout, rows: number): number {
+  let largest = 0;
+  for (const [, length] of rangesOf(layout, 0, rows)) largest = Math.max(largest, length);
+  return largest;
 }
 
 export interface TableSourceInit {

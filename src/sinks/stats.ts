@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Batch } from '../core/batch.ts';
 import { newRowsOf } from '../core/batch.ts';
+import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
@@ -85,7 +86,11 @@ export class StatsAccumulator implements Accumulator<StatsResult> {
   merge(other: StatsAccumulator): void {
     const same =
       other.moments.size === this.moments.size && [...this.moments.keys()].every((k) => other.moments.has(k));
-    if (!same) throw new TypeError('stats: cannot merge accumulators of different columns');
+    if (!same) {
+      throw new SluiceError('COLUMN_UNKNOWN', 'stats: cannot merge accumulators of different columns', {
+        hint: 'every shard must summarise the same columns: give each the same `columns`',
+      });
+    }
     for (const [name, moments] of this.moments)
       combineMoments(moments, other.moments.get(name) ?? emptyMoments());
   }

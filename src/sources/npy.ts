@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
-import type { Schema } from '../core/schema.ts';
-import type { OpenSource } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { MappedFile } from '../io/mapped-file.ts';
 import type { NpyDescr } from '../io/npy-descr.ts';
@@ -9,9 +7,7 @@ import { parseNpyDescr } from '../io/npy-descr.ts';
 import type { NpyHeader } from '../io/npy-header.ts';
 import { hasNpyMagic, NPY_PRELUDE_MAX, parseNpyHeader, parseNpyPrelude } from '../io/npy-header.ts';
 import type { TableLayout } from '../io/table-reader.ts';
-import { columnsOf, createTableSource, resolveRowRange } from '../io/table-reader.ts';
-import type { FileSourceParams } from './file-params.ts';
-import { checkRowParams, closeOnError, fileSourceFields, openSourceFile } from './file-params.ts';
+import { fileSourceFields, openTableFile } from './util/file-params.ts';
 
 const params = z
   .object({ ...fileSourceFields })
@@ -32,31 +28,19 @@ export default defineStage({
   extensions: ['.npy', '.npz'],
   sniff: hasNpyMagic,
   inputs: (p) => [p.path],
-  async create(p, ctx) {
-    checkRowParams(p);
-    const file = await openSourceFile(p, ctx);
-    const { header, descr, table } = await closeOnError(file, async () => {
+  create: (p, ctx) =>
+    openTableFile(p, ctx, async (file) => {
       const header = await readNpyHeader(file);
       const descr = parseNpyDescr(header.descr, p.path, header.headerOffset);
       const table = npyTable(header, descr, p.path);
       checkDataSize(header, descr, file.size, p.path);
-      return { header, descr, table };
-    });
-    return closeOnError(file, () => openNpySource(file, p, header, descr, table));
-  },
+      return { format: 'npy', ...table, details: npyDetails(header, descr, table) };
+    }),
 });
 
-function openNpySource(
-  file: MappedFile,
-  p: FileSourceParams,
-  header: NpyHeader,
-  descr: NpyDescr,
-  table: NpyTable,
-): OpenSource {
-  const { layout, totalRows } = table;
-  const { startRow, endRow } = resolveRowRange(totalRows, p.startRow, p.endRow, p.path);
-  const schema: Schema = { columns: columnsOf(layout), sampleRate: p.sampleRate, source: p.path };
-  const details = {
+/** Header facts for `sluice inspect`. */
+function npyDetails(header: NpyHeader, descr: NpyDescr, table: NpyTable): Record<string, unknown> {
+  return {
     version: header.version,
     descr: descr.text,
     shape: header.shape,
@@ -64,19 +48,8 @@ function openNpySource(
     dataOffset: header.dataOffset,
     byteOrder: descr.byteOrder,
     itemSize: descr.itemSize,
-    totalRows,
+    totalRows: table.totalRows,
   };
-  return createTableSource({
-    file,
-    format: 'npy',
-    layout,
-    schema,
-    details,
-    totalRows,
-    startRow,
-    endRow,
-    chunkRows: p.chunkRows,
-  });
 }
 
 /** Reads and parses the header: first the fixed prelude (to learn its length), then the rest. */

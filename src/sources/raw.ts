@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { DTYPES, itemSizeOf } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
-import type { Schema } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import type { RecordsLayout } from '../io/table-reader.ts';
-import { columnsOf, createTableSource, resolveRowRange } from '../io/table-reader.ts';
-import { checkRowParams, closeOnError, fileSourceFields, openSourceFile } from './file-params.ts';
+import { fileSourceFields, openTableFile } from './util/file-params.ts';
 
 const params = z
   .object({
@@ -39,14 +37,10 @@ export default defineStage({
   params,
   extensions: ['.raw', '.bin', '.dat'],
   inputs: (p) => [p.path],
-  async create(p, ctx) {
-    checkRowParams(p);
+  create: (p, ctx) => {
     const layout = rawLayout(p);
-    const file = await openSourceFile(p, ctx);
-    return closeOnError(file, () => {
+    return openTableFile(p, ctx, (file) => {
       const totalRows = rawRowCount(p, file.size);
-      const { startRow, endRow } = resolveRowRange(totalRows, p.startRow, p.endRow, p.path);
-      const schema: Schema = { columns: columnsOf(layout), sampleRate: p.sampleRate, source: p.path };
       const details = {
         dtype: p.dtype,
         byteOrder: itemSizeOf(p.dtype) === 1 ? 'none' : p.endian,
@@ -55,17 +49,7 @@ export default defineStage({
         rowBytes: layout.recordSize,
         totalRows,
       };
-      return createTableSource({
-        file,
-        format: 'raw',
-        layout,
-        schema,
-        details,
-        totalRows,
-        startRow,
-        endRow,
-        chunkRows: p.chunkRows,
-      });
+      return { format: 'raw', layout, totalRows, details };
     });
   },
 });

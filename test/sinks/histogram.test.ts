@@ -6,7 +6,7 @@ import type { SinkStage } from '../../src/core/stage.ts';
 import type { HistogramParams, HistogramResult } from '../../src/sinks/histogram.ts';
 import { HistogramAccumulator, histogramPlan } from '../../src/sinks/histogram.ts';
 import { sinks } from '../../src/sinks/index.ts';
-import { RangeAccumulator } from '../../src/sinks/range.ts';
+import { RangeAccumulator } from '../../src/sinks/util/range.ts';
 import { linspace64, planBins } from '../../src/sinks/util/bin-edges.ts';
 import type { Table } from '../support/batches.ts';
 import { chunkBatches, makeBatch, rowCountOf, schemaOf } from '../support/batches.ts';

@@ -90,6 +90,12 @@ describe('stats sink', () => {
     });
   });
 
+  it('refuses to merge accumulators of different columns with a SluiceError', () => {
+    const merging = () => new StatsAccumulator(['a']).merge(new StatsAccumulator(['a', 'b']));
+    expect(merging).toThrow(SluiceError);
+    expect(merging).toThrow(expect.objectContaining({ code: 'COLUMN_UNKNOWN', hint: expect.any(String) }));
+  });
+
   it('counts nothing in a batch of history rows only', () => {
     const acc = new StatsAccumulator(['x']);
     acc.add(makeBatch({ x: new Float64Array([1, 2, 3]) }, { history: 3 }));
@@ -102,6 +108,34 @@ describe('stats sink', () => {
       nanCount: 0,
     });
   });
+
+  it('sums up-to-32-bit integers exactly, however many values a batch holds', () => {
+    // 2^22 values of 2^32 - 1 sum past 2^53, where a double no longer holds every integer.
+    const rows = 2 ** 22 + 3;
+    const table = { u: new Uint32Array(rows).fill(2 ** 32 - 1), i: new Int32Array(rows).fill(1 - 2 ** 31) };
+    const acc = new StatsAccumulator(['u', 'i']);
+    acc.add(makeBatch(table));
+    const { u, i } = acc.result().columns;
+    expect(u).toMatchObject({ count: rows, mean: 2 ** 32 - 1, std: 0, min: 2 ** 32 - 1 });
+    expect(i).toMatchObject({ count: rows, mean: 1 - 2 ** 31, std: 0, max: 1 - 2 ** 31 });
+  });
+
+  it.each([1, 7, 64, 4096])(
+    'keeps the digits of data with a large offset in chunks of %i rows',
+    async (chunk) => {
+      // x = 1e8 + k/64 with small integers k: every value is exact, and so is the reference.
+      const rows = 9001;
+      const k = Int32Array.from({ length: rows }, (_, r) => (((r * 2654435761) >>> 0) % 129) - 64);
+      const x = Float64Array.from(k, (v) => 1e8 + v / 64);
+      const sum = k.reduce((s, v) => s + v, 0);
+      const squares = k.reduce((s, v) => s + v * v, 0);
+      const std = Math.sqrt((rows * squares - sum * sum) / (4096 * rows * rows));
+      const batches = chunkBatches({ x }, chunk, { history: HISTORY });
+      const result = (await runSink(stage, {}, schemaOf({ x }), batches)) as StatsResult;
+      expect(Math.abs((result.columns.x.std as number) - std) / std).toBeLessThan(1e-13);
+      expect(result.columns.x.mean).toBeCloseTo(1e8 + sum / 64 / rows, 7);
+    },
+  );
 
   it('converts int64 words exactly as Number(bigint) rounds', () => {
     const edge = [

@@ -317,6 +317,16 @@ describe('npy source: files written with formatNpyHeader', () => {
     expect(await readAll(source)).toEqual([]);
   });
 
+  it.each(BACKENDS)('a wide array with few rows reads with the default chunkRows (io: %s)', async (io) => {
+    // 1048576 rows of 600 float64 would be 5 GB, but the file has 3 rows.
+    const values = Float64Array.from({ length: 3 * 600 }, (_, i) => i);
+    const path = await writeNpy('wide.npy', '<f8', [3, 600], new Uint8Array(values.buffer));
+    const [batch, ...rest] = await readAll(await openSource('npy', { path, io }));
+    expect(rest).toEqual([]);
+    expect(batch.rows).toBe(3);
+    expect(batch.columns.c599.data).toEqual(new Float64Array([599, 1199, 1799]));
+  });
+
   it('a (n, 0) array has no columns and is refused', async () => {
     const path = await writeNpy('nocols.npy', '<f8', [4, 0], new Uint8Array(0));
     await expectSluiceError(openSource('npy', { path }), 'FORMAT_UNSUPPORTED', { path });

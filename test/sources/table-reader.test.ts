@@ -141,6 +141,23 @@ describe('readBatches', () => {
     expect(file.log).toEqual([]);
   });
 
+  it('sizes the batch-size check by the rows a batch reads, not by chunkRows alone', async () => {
+    // chunkRows rows of this table would exceed one Buffer; its 10 rows are one small batch.
+    const huge = { ...base, chunkRows: 2 ** 40, overlap: 2 ** 40 };
+    const file = new LoggingFile(content);
+    const batches: Batch[] = [];
+    for await (const b of readBatches(file, layout, { ...huge, startRow: 4 })) batches.push(b);
+    expect(batches.map((b) => [b.start, b.history, b.rows])).toEqual([[0, 4, 10]]);
+    // A batch that really is too large is still refused before anything is read.
+    const wide: TableLayout = { ...layout, recordSize: 2 ** 20 };
+    const many = { ...base, totalRows: 2 ** 13, endRow: 2 ** 13, chunkRows: 2 ** 12 };
+    expect(() => readBatches(file, wide, { ...many, overlap: 0 })).not.toThrow();
+    expect(() => readBatches(file, wide, { ...many, overlap: 2 ** 12 })).toThrow(
+      expect.objectContaining({ code: 'PARAMS_INVALID', message: expect.stringMatching(/8192 rows/) }),
+    );
+    expect(file.log.filter((l) => !l.startsWith('acquire 4+20') && !l.startsWith('release'))).toEqual([]);
+  });
+
   it('reads columnar layouts: one range per column, only the first prefetched', async () => {
     // Two uint16 columns of 10 rows stored one after the other from byte 4.
     const columnar: TableLayout = {

@@ -16,7 +16,7 @@
  *   an edge value always lands in the bin the edges say, and the result equals numpy's.
  */
 import type { DType } from '../../core/dtype.ts';
-import type { ValueRange } from '../range.ts';
+import type { ValueRange } from './range.ts';
 
 /** Everything the binning kernel needs; built once per histogram. */
 export interface BinPlan {

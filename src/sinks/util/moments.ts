@@ -5,8 +5,14 @@
  * rounding at the cost of one addition). Across blocks: Chan's pairwise update, so there is
  * no division per sample (Welford) and blocks can be combined in any grouping.
  *
+ * The mean is carried as two doubles (`mean` + `meanLo`). Chan's update squares the difference
+ * of two block means; rounded to ulp(mean), that difference would lose the digits of data with
+ * a large offset (1e8 ± 1), a little more at every combination, so the result would depend on
+ * the chunk size. Kept exact to twice double precision, it does not.
+ *
  * Everything accumulates in float64, for every dtype: int64 values enter as the nearest
  * double, as numpy's mean/std of an int64 array do; min and max of int64 stay exact bigints.
+ * Up-to-32-bit integers are summed exactly.
  */
 import type { TypedArray } from '../../core/dtype.ts';
 import type { BigIntArray, FloatArray, IntArray } from './numeric.ts';
@@ -24,7 +30,10 @@ import {
 export interface Moments {
   /** Values that are not NaN. */
   count: number;
+  /** The mean, rounded to a double. */
   mean: number;
+  /** The rest of the mean: `mean + meanLo` is the mean to about twice double precision. */
+  meanLo: number;
   /** Σ (x - mean)². */
   m2: number;
   min: number | bigint;
@@ -33,7 +42,7 @@ export interface Moments {
 }
 
 export function emptyMoments(): Moments {
-  return { count: 0, mean: 0, m2: 0, min: 0, max: 0, nanCount: 0 };
+  return { count: 0, mean: 0, meanLo: 0, m2: 0, min: 0, max: 0, nanCount: 0 };
 }
 
 /** The moments of every value of `data`, NaNs counted apart. */
@@ -54,10 +63,18 @@ export function combineMoments(into: Moments, other: Moments): void {
   const na = into.count;
   const nb = other.count;
   const n = na + nb;
-  const delta = other.mean - into.mean;
-  // A non-finite delta means an infinite mean on one side: the weighted sum then gives numpy's
-  // answer (inf, or NaN for inf - inf) where the update form would give inf - inf = NaN.
-  into.mean = Number.isFinite(delta) ? into.mean + delta * (nb / n) : (into.mean * na + other.mean * nb) / n;
+  // Two close means subtract exactly (Sterbenz), so the low parts add the digits the high
+  // parts lack.
+  const delta = other.mean - into.mean + (other.meanLo - into.meanLo);
+  if (Number.isFinite(delta)) {
+    const [mean, low] = twoSum(into.mean, delta * (nb / n));
+    [into.mean, into.meanLo] = twoSum(mean, low + into.meanLo);
+  } else {
+    // An infinite mean on one side: the weighted sum gives numpy's answer (inf, or NaN for
+    // inf - inf) where the update form would give inf - inf = NaN.
+    into.mean = (into.mean * na + other.mean * nb) / n;
+    into.meanLo = 0;
+  }
   into.m2 = into.m2 + other.m2 + delta * delta * ((na / n) * nb);
   into.count = n;
   if (other.min < into.min) into.min = other.min;
@@ -99,29 +116,50 @@ export function floatMoments(data: FloatArray): Moments {
   return finishBlock(count, mean, deviation, m2, min, max, length - count);
 }
 
+/** Values per block whose sum a double holds exactly: 2^21 values of magnitude at most 2^32. */
+const EXACT_SUM_BLOCK = 2 ** 21;
+
 export function intMoments(data: IntArray): Moments {
   const length = data.length;
   if (length === 0) return emptyMoments();
-  let sum = 0;
+  // Exact whatever the length: one BigInt addition per block, none per value.
+  let total = 0n;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < length; i++) {
-    const x = data[i];
-    sum += x;
-    if (x < min) min = x;
-    if (x > max) max = x;
+  for (let start = 0; start < length; start += EXACT_SUM_BLOCK) {
+    const end = Math.min(length, start + EXACT_SUM_BLOCK);
+    let sum = 0;
+    for (let i = start; i < end; i++) {
+      const x = data[i];
+      sum += x;
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
+    total += BigInt(sum);
   }
-  const mean = sum / length;
-  let deviation = 0;
+  const [mean, meanLo] = exactMean(total, length);
   let m2 = 0;
   for (let i = 0; i < length; i++) {
     const d = data[i] - mean;
-    deviation += d;
     m2 += d * d;
   }
-  // The integer sum is exact (below 2^53), so the mean is already right: only m2 is corrected.
-  // Correcting the mean too would add the rounding of Σd's large partial sums back in.
-  return finishBlock(length, mean, 0, m2 - (deviation * deviation) / length, min, max, 0);
+  // Σ(x - mean)² exceeds M2 by length · meanLo², the square of what rounding the mean left out.
+  return {
+    count: length,
+    mean,
+    meanLo,
+    m2: Math.max(0, m2 - length * meanLo * meanLo),
+    min,
+    max,
+    nanCount: 0,
+  };
+}
+
+/** `total / count` as a (mean, meanLo) pair: the integer quotient is exact, the rest below 1. */
+function exactMean(total: bigint, count: number): [number, number] {
+  const quotient = total / BigInt(count);
+  const rest = Number(total - quotient * BigInt(count)) / count;
+  return twoSum(Number(quotient), rest);
 }
 
 /** int64/uint64: sums over the nearest doubles, min/max compared exactly on the 32-bit words. */
@@ -179,7 +217,15 @@ function finishBlock(
   max: number | bigint,
   nanCount: number,
 ): Moments {
-  if (!Number.isFinite(mean)) return { count, mean, m2: NaN, min, max, nanCount };
+  if (!Number.isFinite(mean)) return { count, mean, meanLo: 0, m2: NaN, min, max, nanCount };
   const correction = deviation / count;
-  return { count, mean: mean + correction, m2: Math.max(0, m2 - deviation * correction), min, max, nanCount };
+  const [corrected, meanLo] = twoSum(mean, correction);
+  return { count, mean: corrected, meanLo, m2: Math.max(0, m2 - deviation * correction), min, max, nanCount };
+}
+
+/** a + b as the rounded sum and its exact rounding error (Knuth's TwoSum). */
+function twoSum(a: number, b: number): [number, number] {
+  const sum = a + b;
+  const bPart = sum - a;
+  return [sum, a - (sum - bPart) + (b - bPart)];
 }

@@ -2,7 +2,8 @@
  * Typed-array helpers the numeric sinks share: array kinds for kernel dispatch, allocation-free
  * int64 reads, and JSON encodings for values JSON has no number for.
  */
-import type { NumberArray, TypedArray } from '../../core/dtype.ts';
+import type { TypedArray } from '../../core/dtype.ts';
+import { HOST_LITTLE_ENDIAN } from '../../io/decode.ts';
 
 export type FloatArray = Float32Array | Float64Array;
 export type IntArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
@@ -19,25 +20,15 @@ export function isBigIntArray(data: TypedArray): data is BigIntArray {
   return data instanceof BigInt64Array || data instanceof BigUint64Array;
 }
 
-export function isIntArray(data: TypedArray): data is IntArray {
-  return !isFloatArray(data) && !isBigIntArray(data);
-}
-
-/** Narrows a typed array of JS numbers (the non-bigint kinds). */
-export function isNumberArray(data: TypedArray): data is NumberArray {
-  return !isBigIntArray(data);
-}
-
 // --- int64 as two 32-bit words --------------------------------------------------------------
 // Reading a BigInt64Array element allocates a BigInt; reading its two 32-bit halves does not.
 // `hi * 2^32 + lo` is exact until the final addition, which rounds once to nearest-even:
 // the same double as Number(bigint) and as numpy's int64 -> float64 cast.
 
 export const TWO_POW_32 = 4294967296;
-const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Offset of the low / high 32-bit word of element i at words[2 * i + offset]. */
-export const LO_WORD = IS_LITTLE_ENDIAN ? 0 : 1;
-export const HI_WORD = IS_LITTLE_ENDIAN ? 1 : 0;
+export const LO_WORD = HOST_LITTLE_ENDIAN ? 0 : 1;
+export const HI_WORD = HOST_LITTLE_ENDIAN ? 1 : 0;
 
 /** The 32-bit words of an int64/uint64 array, as a view (no copy). */
 export function toInt64Words(data: BigIntArray): Uint32Array {

@@ -6,13 +6,13 @@
  *
  * Only finite values count (NaN and ±inf are skipped); numpy would refuse such data instead.
  */
-import type { Batch } from '../core/batch.ts';
-import { newRowsOf } from '../core/batch.ts';
-import type { TypedArray } from '../core/dtype.ts';
-import type { Accumulator } from '../core/stage.ts';
-import type { BigIntArray, FloatArray, IntArray } from './util/numeric.ts';
-import { isBigIntArray, isFloatArray } from './util/numeric.ts';
-import { int64Moments } from './util/moments.ts';
+import type { Batch } from '../../core/batch.ts';
+import { newRowsOf } from '../../core/batch.ts';
+import type { TypedArray } from '../../core/dtype.ts';
+import type { Accumulator } from '../../core/stage.ts';
+import type { BigIntArray, FloatArray, IntArray } from './numeric.ts';
+import { isBigIntArray, isFloatArray } from './numeric.ts';
+import { int64Moments } from './moments.ts';
 
 /** The finite values' extent: min/max are bigints for int64/uint64 columns, null when count is 0. */
 export interface ValueRange {
