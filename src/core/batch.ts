@@ -1,4 +1,5 @@
 import type { TypedArray } from './dtype.ts';
+import { SluiceError } from './errors.ts';
 import type { Schema } from './schema.ts';
 
 /** A column's values: `rows * width` elements, row-major. */
@@ -27,7 +28,11 @@ export function newRowCount(batch: Batch): number {
 
 export function getColumn(batch: Batch, name: string): Column {
   const column = batch.columns[name];
-  if (!column) throw new RangeError(`batch has no column '${name}'`);
+  if (!column) {
+    throw new SluiceError('COLUMN_UNKNOWN', `batch has no column '${name}'`, {
+      hint: `Columns: ${Object.keys(batch.columns).join(', ')}.`,
+    });
+  }
   return column;
 }
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { SluiceError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
 import type { StageContext } from '../core/stage.ts';
@@ -59,19 +60,45 @@ export async function preparePlan(plan: PipelinePlan, options: RunOptions = {}):
 }
 
 export async function runPlan(plan: PipelinePlan, options: RunOptions = {}): Promise<RunReport> {
-  if (!options.overwrite) refuseExistingOutputs(plan);
+  checkOutputs(plan, options.overwrite ?? false);
   return executePipeline(await preparePlan(plan, options), options);
 }
 
-/** Fails before any work when an output exists, so a long run is not wasted. */
-function refuseExistingOutputs(plan: PipelinePlan): void {
+/**
+ * Fails before any work when an output exists (unless overwriting) or cannot be written, so
+ * a long run, or its pre-pass, is not wasted.
+ */
+function checkOutputs(plan: PipelinePlan, overwrite: boolean): void {
   for (const sink of plan.sinks) {
     for (const out of sink.stage.outputs(sink.params)) {
-      if (!existsSync(out)) continue;
-      throw new SluiceError('OUTPUT_EXISTS', `${sink.pointer}: output exists: ${out}`, {
-        path: out,
-        hint: 'Delete it, choose another `out`, or run with --overwrite.',
-      });
+      if (!overwrite && existsSync(out)) {
+        throw new SluiceError('OUTPUT_EXISTS', `${sink.pointer}: output exists: ${out}`, {
+          path: out,
+          hint: 'Delete it, choose another `out`, or run with --overwrite.',
+        });
+      }
+      checkWritableDirectory(out, sink.pointer);
     }
+  }
+}
+
+/** The nearest existing directory above `out` must be writable: the rest is created then. */
+function checkWritableDirectory(out: string, pointer: string): void {
+  let dir = dirname(resolve(out));
+  while (!existsSync(dir)) dir = dirname(dir);
+  const writable = statSync(dir).isDirectory() && isWritable(dir);
+  if (writable) return;
+  throw new SluiceError('IO_WRITE', `${pointer}: cannot write ${out}: ${dir} is not a writable directory`, {
+    path: out,
+    hint: 'Choose an `out` in a directory you can write to.',
+  });
+}
+
+function isWritable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

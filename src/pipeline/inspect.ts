@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { SluiceError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
@@ -6,6 +5,10 @@ import type { Schema } from '../core/schema.ts';
 import type { SourceStage } from '../core/stage.ts';
 import { registry as defaultRegistry } from '../stages.ts';
 import { formatPointer } from './validate.ts';
+import { openMappedFile } from '../io/open.ts';
+
+/** What a source's `sniff` sees of a file. */
+const SNIFF_BYTES = 4096;
 
 export interface InspectOptions {
   /** Source type; detected from the header and extension when absent. */
@@ -87,21 +90,15 @@ export async function detectSource(registry: Registry, path: string): Promise<So
   });
 }
 
+/** The first bytes of the file, through the file-access layer (its checks and errors). */
 async function readHead(path: string): Promise<Uint8Array> {
-  let handle;
+  const file = await openMappedFile(path, { io: 'read' });
   try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new SluiceError('INPUT_MISSING', `cannot open ${path}: ${(error as Error).message}`, {
-      path,
-      hint: 'Check the path.',
-    });
-  }
-  try {
-    const buffer = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead);
+    const range = await file.acquire(0, Math.min(SNIFF_BYTES, file.size));
+    const head = Uint8Array.from(range.bytes);
+    range.release();
+    return head;
   } finally {
-    await handle.close();
+    await file.close();
   }
 }

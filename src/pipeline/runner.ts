@@ -57,6 +57,7 @@ export async function executePipeline(
   const ctx: StageContext = { signal: controller.signal, log: options.log ?? (() => {}) };
   const startedAt = performance.now();
   const sinks: SinkInstance[] = [];
+  let failed = false;
   const { source } = prepared;
   ctx.log(
     `${source.format} ${source.path}: ${source.rows} rows, io ${source.backend}; ` +
@@ -104,16 +105,26 @@ export async function executePipeline(
       })),
     };
   } catch (error) {
+    failed = true;
     controller.abort();
     await Promise.allSettled(sinks.map((sink) => sink.abort()));
     throw options.signal?.aborted || isAbort(error)
-      ? new SluiceError('ABORTED', 'run interrupted; no output was left under its final name', {
+      ? new SluiceError('ABORTED', 'run interrupted; incomplete outputs were removed', {
           cause: error,
         })
       : error;
   } finally {
     detach();
+    await closeSource(prepared, failed);
+  }
+}
+
+/** Closes the source; a failure to close is the outcome only when nothing failed before it. */
+async function closeSource(prepared: PreparedPipeline, failed: boolean): Promise<void> {
+  try {
     await prepared.source.close();
+  } catch (error) {
+    if (!failed) throw wrapError(error, prepared.plan.source.pointer, prepared.source.path);
   }
 }
 

@@ -126,6 +126,14 @@ describe('sluice run', () => {
     expect(result.stderr).toContain("Did you mean 'value'?");
   });
 
+  it('refuses an output it cannot write before reading any data', async () => {
+    const text =
+      'source: { type: npy, path: test/fixtures/npy/f4-sine.npy }\nsinks:\n  - { type: histogram, column: value, out: test/fixtures/npy/f4-sine.npy/h.json }\n';
+    const result = await runCli(['run', writeSpec(text)]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('error IO_WRITE: sinks[0]');
+  });
+
   it('shows the stack only with --verbose', async () => {
     const spec = specFor('test/fixtures/npy/bad-magic.npy');
     const verbose = await runCli(['run', spec, '--verbose']);
