@@ -12,6 +12,8 @@ import { BENCH_DIR, writeFloat32Npy, writeSparseNpy } from './files.ts';
 const GIB = 1024 ** 3;
 const CHUNK_ROWS = 1 << 20;
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+/** Issue #2's ceiling for peak RSS over a 6 GiB file. */
+const RSS_LIMIT_BYTES = 250e6;
 
 interface Measurement {
   seconds: number;
@@ -110,7 +112,11 @@ async function main(): Promise<void> {
     coldRuns(dense, numpy !== undefined);
     console.log('\nstats over a 6 GiB sparse float32 .npy (peak RSS must stay under 250 MB)');
     writeSparseNpy(sparse, 6 * GIB);
-    for (const io of ['read', 'mmap']) console.log(row(`sluice io=${io}`, measureSluice(sparse, io)));
+    for (const io of ['read', 'mmap']) {
+      const measured = measureSluice(sparse, io);
+      const verdict = measured.maxRssBytes < RSS_LIMIT_BYTES ? 'ok' : 'OVER THE 250 MB LIMIT';
+      console.log(`${row(`sluice io=${io}`, measured)}  ${verdict}`);
+    }
   } finally {
     rmSync(dense, { force: true });
     rmSync(sparse, { force: true });
