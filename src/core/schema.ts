@@ -9,6 +9,16 @@ export interface ColumnSchema {
   /** 1 = a scalar per row; k = a k-vector per row, stored row-major. */
   readonly width: number;
   readonly unit?: string;
+  /**
+   * For a width-k column whose k values lie along an axis (a spectrum's frequencies): value j
+   * of a row sits at `start + j * step` `unit`s.
+   */
+  readonly axis?: {
+    readonly name: string;
+    readonly unit?: string;
+    readonly start: number;
+    readonly step: number;
+  };
 }
 
 /** Shared by every batch of a stream. */
@@ -16,6 +26,12 @@ export interface Schema {
   readonly columns: readonly ColumnSchema[];
   /** Samples per second of the rows, when the rows are a regularly sampled signal. */
   readonly sampleRate?: number;
+  /**
+   * The global row the analysis starts at (a source's startRow). Segmenting stages align
+   * their segments to it, so a sub-range gives what numpy gives on that slice; a run split
+   * into shards keeps the whole range's origin in every shard, so the shards merge exactly.
+   */
+  readonly origin?: number;
   /** Where the rows came from (a file path), for metadata in outputs. */
   readonly source?: string;
   /** Free-form key/value facts carried to writers' metadata. */

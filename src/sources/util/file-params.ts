@@ -88,6 +88,7 @@ function toTableSource(file: MappedFile, params: FileSourceParams, table: TableF
     columns: columnsOf(table.layout),
     sampleRate: params.sampleRate,
     source: params.path,
+    origin: startRow,
   };
   return createTableSource({ ...table, file, schema, startRow, endRow, chunkRows: params.chunkRows });
 }
