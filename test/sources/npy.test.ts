@@ -211,6 +211,7 @@ describe('npy source: params, range and details', () => {
     expect(source.schema).toEqual({
       columns: [{ name: 'value', dtype: 'float32', width: 1 }],
       sampleRate: 1e6,
+      origin: 7,
       source: path,
     });
     expect({ rows: source.rows, bytes: source.bytes, format: source.format, path: source.path }).toEqual({
