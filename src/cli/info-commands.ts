@@ -107,14 +107,14 @@ export async function inspectCommand(args: InspectArgs): Promise<void> {
 export async function stagesCommand(args: { name?: string; json?: boolean }): Promise<void> {
   let stages = registry.list();
   if (args.name) {
-    const stage = registry.get(args.name);
-    if (!stage) {
+    const named = registry.named(args.name);
+    if (named.length === 0) {
       const suggestion = registry.suggest(args.name);
       throw new SluiceError('STAGE_UNKNOWN', `unknown stage '${args.name}'`, {
         hint: suggestion ? `Did you mean '${suggestion}'?` : 'Run `sluice stages` for the list.',
       });
     }
-    stages = [stage];
+    stages = named;
   }
   const docs = stages.map(describeStage);
   if (args.json) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);

@@ -67,7 +67,7 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
 }
 
 function sourceByName(registry: Registry, type: string): SourceStage {
-  const stage = registry.get(type);
+  const stage = registry.get(type, 'source');
   if (stage?.kind === 'source') return stage;
   const suggestion = registry.suggest(type, 'source');
   throw new SluiceError('STAGE_UNKNOWN', `unknown source type '${type}'`, {

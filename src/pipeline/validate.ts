@@ -65,9 +65,8 @@ function planStage(
   ref: { type: string } & Record<string, unknown>,
 ): StagePlan {
   const { type, ...rawParams } = ref;
-  const stage = registry.get(type);
-  if (!stage || stage.kind !== kind)
-    throw unknownStageError(spec, registry, kind, [...at, 'type'], type, stage);
+  const stage = registry.get(type, kind);
+  if (!stage) throw unknownStageError(spec, registry, kind, [...at, 'type'], type, registry.get(type));
   const parsed = stage.params.safeParse(rawParams);
   if (!parsed.success) throw issueError(spec, at, parsed.error.issues[0], paramKeys(stage), type);
   return {

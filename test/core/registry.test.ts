@@ -5,7 +5,7 @@ import { describeStage, renderStagesMarkdown } from '../../src/core/describe.ts'
 import { allStages, registry } from '../../src/stages.ts';
 import { parseSpecText } from '../../src/pipeline/spec-document.ts';
 import { validateSpec } from '../../src/pipeline/validate.ts';
-import { withStagesBlock } from '../../scripts/gen-docs.ts';
+import { docPath, withStagesBlock } from '../../scripts/gen-docs.ts';
 
 describe('registry', () => {
   it.each(allStages.map((s) => [s.name, s] as const))('%s is documented and well named', (name, stage) => {
@@ -29,7 +29,7 @@ describe('registry', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(readme, 'run `npm run docs`').toBe(withStagesBlock(readme));
     for (const stage of allStages) {
-      const doc = readFileSync(`docs/stages/${stage.name}.md`, 'utf8');
+      const doc = readFileSync(docPath(stage), 'utf8');
       expect(doc, 'run `npm run docs`').toBe(renderStagesMarkdown([describeStage(stage)], 1));
     }
   });
