@@ -1,4 +1,5 @@
 import { SluiceError } from '../core/errors.ts';
+import type { FileOutcome, ManyReport } from '../pipeline/many.ts';
 import type { RunReport } from '../pipeline/runner.ts';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -77,4 +78,46 @@ export function formatError(error: unknown, verbose: boolean): string {
 /** Typed-array values for printing: bigints as strings, floats as they are. */
 export function toPrintable(values: ArrayLike<number | bigint>): (number | string)[] {
   return Array.from(values, (v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+const STATUS_TEXT = { ok: 'ok', skipped: 'skipped', failed: 'FAILED', planned: 'would run' } as const;
+
+/** `[2/5] ok       runs/b.epos → out/b.h5 (1,234 rows, 0.12 s)` */
+export function formatFileOutcome(outcome: FileOutcome, index: number, total: number): string {
+  const head = `[${index + 1}/${total}] ${STATUS_TEXT[outcome.status].padEnd(9)} ${outcome.input}`;
+  const outputs = outcome.outputs.join(', ') || '(no files)';
+  switch (outcome.status) {
+    case 'ok':
+      return `${head} → ${outputs} (${formatCount(outcome.report?.rowsRead ?? 0)} rows, ${(outcome.report?.seconds ?? 0).toFixed(2)} s)`;
+    case 'skipped':
+      return `${head} (outputs exist: ${outputs}; --overwrite replaces them)`;
+    case 'planned':
+      return `${head} → ${outputs}`;
+    case 'failed':
+      return `${head}: ${outcome.error?.code ?? 'error'}: ${outcome.error?.message ?? ''}`;
+  }
+}
+
+/** `total: 5 files — 3 ok, 1 skipped, 1 failed; 12,345 rows in 1.20 s` */
+export function formatManySummary(report: ManyReport): string {
+  const { ok, skipped, failed, planned } = report.counts;
+  const rows = report.files.reduce((sum, f) => sum + (f.report?.rowsRead ?? 0), 0);
+  const parts = [`${ok} ok`, `${skipped} skipped`, `${failed} failed`];
+  if (planned) parts.push(`${planned} would run (dry run: nothing written)`);
+  return `total: ${report.files.length} files — ${parts.join(', ')}; ${formatCount(rows)} rows in ${report.seconds.toFixed(2)} s`;
+}
+
+export function toManyJson(report: ManyReport): Record<string, unknown> {
+  return {
+    ok: report.counts.failed === 0,
+    seconds: report.seconds,
+    counts: report.counts,
+    files: report.files.map((f) => ({
+      input: f.input,
+      status: f.status,
+      outputs: f.outputs,
+      ...(f.report ? { summary: toJsonSummary(f.report) } : {}),
+      ...(f.error ? { error: f.error.toJSON() } : {}),
+    })),
+  };
 }

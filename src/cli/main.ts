@@ -15,7 +15,12 @@ function withSpecOptions<T>(y: Argv<T>) {
     .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' });
 }
 
-export function buildCli(argv: string[]) {
+/** What a command decided the exit code should be, when it is not 0 and not an error's. */
+interface Outcome {
+  exitCode: number;
+}
+
+export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
   return yargs(argv)
     .scriptName('sluice')
     .usage('$0 <command> [options]\n\nBatch stream pipelines over huge scientific binary files.')
@@ -26,8 +31,12 @@ export function buildCli(argv: string[]) {
       (y) =>
         withSpecOptions(y)
           .option('quiet', { type: 'boolean', describe: 'Print nothing on success' })
-          .option('overwrite', { type: 'boolean', describe: 'Replace existing outputs' }),
-      (args) => runCommand({ ...args, spec: args.spec }),
+          .option('overwrite', { type: 'boolean', describe: 'Replace existing outputs' })
+          .option('dry-run', { type: 'boolean', describe: 'List the files that would run and write nothing' })
+          .option('fail-fast', { type: 'boolean', describe: 'Stop at the first input file that fails' }),
+      async (args) => {
+        outcome.exitCode = await runCommand({ ...args, spec: args.spec });
+      },
     )
     .command('validate <spec>', 'Check a spec without reading data', withSpecOptions, (args) =>
       validateCommand({ ...args, spec: args.spec }),
@@ -71,8 +80,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   const verbose = argv.includes('--verbose');
   const json = argv.includes('--json');
   try {
-    await buildCli(argv).parseAsync();
-    return 0;
+    const outcome = { exitCode: 0 };
+    await buildCli(argv, outcome).parseAsync();
+    return outcome.exitCode;
   } catch (error) {
     process.stderr.write(`${formatError(error, verbose)}\n`);
     if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: errorJson(error) })}\n`);

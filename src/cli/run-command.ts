@@ -1,5 +1,13 @@
-import { runPlan, validateSpecFile } from '../pipeline/api.ts';
-import { formatRunSummary, toJsonSummary } from './format.ts';
+import { runManyPlan, runPlan, validateSpecFile } from '../pipeline/api.ts';
+import type { PipelinePlan } from '../pipeline/validate.ts';
+import {
+  formatError,
+  formatFileOutcome,
+  formatManySummary,
+  formatRunSummary,
+  toJsonSummary,
+  toManyJson,
+} from './format.ts';
 import { createProgressDisplay } from './progress.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
@@ -9,10 +17,15 @@ export interface RunArgs extends CommonOptions {
   json?: boolean;
   quiet?: boolean;
   overwrite?: boolean;
+  dryRun?: boolean;
+  failFast?: boolean;
 }
 
-/** `sluice run SPEC`: validate, run with a progress bar, print the summary. */
-export async function runCommand(args: RunArgs): Promise<void> {
+/**
+ * `sluice run SPEC`: validate, run (once per input file for a glob), print the summary.
+ * Resolves to the exit code: 1 when some input files failed (each was reported already).
+ */
+export async function runCommand(args: RunArgs): Promise<number> {
   const plan = await validateSpecFile(args.spec, specOptions(args));
   const controller = new AbortController();
   const onSigint = () => {
@@ -22,10 +35,21 @@ export async function runCommand(args: RunArgs): Promise<void> {
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  try {
+    if (plan.inputs.many || args.dryRun) return await runFiles(plan, args, controller.signal);
+    await runOne(plan, args, controller.signal);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+async function runOne(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): Promise<void> {
   const progress = createProgressDisplay(!args.json && !args.quiet);
   try {
     const report = await runPlan(plan, {
-      signal: controller.signal,
+      signal,
       overwrite: args.overwrite,
       log: verboseLog(args.verbose),
       onProgress: (p) => progress.update(p),
@@ -35,9 +59,26 @@ export async function runCommand(args: RunArgs): Promise<void> {
     else if (!args.quiet) process.stdout.write(`${formatRunSummary(report)}\n`);
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
   }
+}
+
+/** One line per file as it finishes, then a total; fails when any file failed. */
+async function runFiles(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): Promise<number> {
+  const report = await runManyPlan(plan, {
+    signal,
+    overwrite: args.overwrite,
+    dryRun: args.dryRun,
+    failFast: args.failFast,
+    log: verboseLog(args.verbose),
+    onFile: (outcome, index, total) => {
+      if (outcome.error) process.stderr.write(`${formatError(outcome.error, args.verbose ?? false)}\n`);
+      if (!args.json && !args.quiet) process.stdout.write(`${formatFileOutcome(outcome, index, total)}\n`);
+    },
+  });
+  if (args.json) process.stdout.write(`${JSON.stringify(toManyJson(report))}\n`);
+  else if (!args.quiet) process.stdout.write(`${formatManySummary(report)}\n`);
+  const aborted = report.files.some((f) => f.error?.code === 'ABORTED');
+  return aborted ? 130 : report.counts.failed > 0 ? 1 : 0;
 }
 
 export function verboseLog(verbose: boolean | undefined): (message: string) => void {

@@ -12,6 +12,8 @@ import { loadSpecFile } from './spec-document.ts';
 import type { LoadSpecOptions, SpecDocument } from './spec-document.ts';
 import { validateSpec } from './validate.ts';
 import type { PipelinePlan } from './validate.ts';
+import { planForFile, runMany } from './many.ts';
+import type { ManyOptions, ManyReport } from './many.ts';
 
 /** A stage as a spec names it: `{ type: 'histogram', column: 'value', bins: 100 }`. */
 export type StageRef = { readonly type: string } & Readonly<Record<string, unknown>>;
@@ -59,9 +61,33 @@ export async function preparePlan(plan: PipelinePlan, options: RunOptions = {}):
   return preparePipeline(plan, ctx);
 }
 
+/** Runs a plan over its one input file (`{stem}` and friends filled in from it). */
 export async function runPlan(plan: PipelinePlan, options: RunOptions = {}): Promise<RunReport> {
-  checkOutputs(plan, options.overwrite ?? false);
-  return executePipeline(await preparePlan(plan, options), options);
+  if (plan.inputs.many) {
+    throw new SluiceError(
+      'USAGE',
+      `the source names ${plan.inputs.files.length} files; run them with runManyPlan`,
+      {
+        hint: 'runSpecFiles / runManyPlan run a spec once per input file.',
+      },
+    );
+  }
+  const filePlan = plan.inputs.files.length === 1 ? planForFile(plan, plan.inputs.files[0]) : plan;
+  checkOutputs(filePlan, options.overwrite ?? false);
+  return executePipeline(await preparePlan(filePlan, options), options);
+}
+
+/** Runs a plan once per input file (a single file is a run over one). */
+export function runManyPlan(plan: PipelinePlan, options: ManyOptions = {}): Promise<ManyReport> {
+  return runMany(plan, (filePlan, runOptions) => runPlan(filePlan, runOptions), options);
+}
+
+/** Loads a spec and runs it once per input file its source names. */
+export async function runSpecFiles(
+  path: string,
+  options: SpecRunOptions & ManyOptions = {},
+): Promise<ManyReport> {
+  return runManyPlan(await validateSpecFile(path, options), options);
 }
 
 /**

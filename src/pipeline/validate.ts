@@ -5,6 +5,8 @@ import { SluiceError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
 import type { SinkStage, SourceStage, Stage, StageKind, TransformStage } from '../core/stage.ts';
 import type { SpecDocument, SpecPath, SpecPosition } from './spec-document.ts';
+import { expandInputs, hasTemplate } from './inputs.ts';
+import type { Inputs } from './inputs.ts';
 
 /** One stage of a validated spec: its declaration and its params with every default filled in. */
 export interface StagePlan<S extends Stage = Stage> {
@@ -19,6 +21,8 @@ export interface StagePlan<S extends Stage = Stage> {
 export interface PipelinePlan {
   readonly name?: string;
   readonly specPath?: string;
+  /** The input files the source's path names (several for a glob or a directory). */
+  readonly inputs: Inputs;
   readonly source: StagePlan<SourceStage>;
   readonly steps: readonly StagePlan<TransformStage>[];
   readonly sinks: readonly StagePlan<SinkStage>[];
@@ -43,17 +47,20 @@ export function validateSpec(spec: SpecDocument, registry: Registry): PipelinePl
   const top = specShape.safeParse(spec.value);
   if (!top.success) throw issueError(spec, [], top.error.issues[0], Object.keys(specShape.shape));
   const { name, source, steps, sinks } = top.data;
+  const sourcePlan = planStage(spec, registry, 'source', ['source'], source) as StagePlan<SourceStage>;
   const plan: PipelinePlan = {
     name,
     specPath: spec.path,
-    source: planStage(spec, registry, 'source', ['source'], source) as StagePlan<SourceStage>,
+    inputs: expandInputs(sourcePlan),
+    source: sourcePlan,
     steps: steps.map(
       (s, i) => planStage(spec, registry, 'transform', ['steps', i], s) as StagePlan<TransformStage>,
     ),
     sinks: sinks.map((s, i) => planStage(spec, registry, 'sink', ['sinks', i], s) as StagePlan<SinkStage>),
   };
-  checkInputsExist(spec, plan.source);
+  checkInputsExist(spec, plan.inputs);
   checkDistinctOutputs(spec, plan.sinks);
+  if (plan.inputs.many) checkOutputsPerFile(spec, plan.sinks);
   return plan;
 }
 
@@ -133,15 +140,30 @@ function issueError(
   });
 }
 
-function checkInputsExist(spec: SpecDocument, source: StagePlan<SourceStage>): void {
-  for (const input of source.stage.inputs(source.params)) {
-    if (existsSync(input)) continue;
-    throw new SluiceError('INPUT_MISSING', `input file not found: ${input}`, {
+function checkInputsExist(spec: SpecDocument, inputs: Inputs): void {
+  const missing = inputs.many ? inputs.files.length === 0 : inputs.files.some((f) => !existsSync(f));
+  if (!missing) return;
+  const message = inputs.many
+    ? 'no input file matches source.path'
+    : `input file not found: ${inputs.files.find((f) => !existsSync(f))}`;
+  throw new SluiceError('INPUT_MISSING', message, {
+    path: spec.path,
+    ...spec.locate(['source', 'path']),
+    hint: 'Paths are relative to the directory sluice runs in. `npm start` creates data/sample/.',
+  });
+}
+
+/** With several inputs, every output must name its file, or the runs would overwrite each other. */
+function checkOutputsPerFile(spec: SpecDocument, sinks: readonly StagePlan<SinkStage>[]): void {
+  sinks.forEach((sink, index) => {
+    const fixed = sink.stage.outputs(sink.params).find((out) => !hasTemplate(out));
+    if (fixed === undefined) return;
+    throw new SluiceError('SPEC_INVALID', `sinks[${index}] writes ${fixed} for every input file`, {
       path: spec.path,
-      ...spec.locate(['source', 'path']),
-      hint: 'Paths are relative to the directory sluice runs in. `npm start` creates data/sample/.',
+      ...spec.locate(['sinks', index, 'out']),
+      hint: 'The source names several files: put {stem}, {name} or {dir} in `out`, e.g. out/{stem}.json.',
     });
-  }
+  });
 }
 
 function checkDistinctOutputs(spec: SpecDocument, sinks: readonly StagePlan<SinkStage>[]): void {

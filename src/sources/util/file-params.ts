@@ -14,7 +14,16 @@ import type { TableLayout } from '../../io/table-reader.ts';
 import { checkRowOrder, columnsOf, createTableSource, resolveRowRange } from '../../io/table-reader.ts';
 
 export const fileSourceFields = {
-  path: z.string().min(1).describe('The file to read.'),
+  path: z
+    .string()
+    .min(1)
+    .describe(
+      'The file to read. A glob (`runs/*.epos`) or a directory runs the pipeline once per matching file; sinks then name their outputs with {stem}, {name} and {dir}.',
+    ),
+  recursive: z
+    .boolean()
+    .default(false)
+    .describe('With a directory `path`: read the files in its subdirectories too.'),
   chunkRows: z
     .number()
     .int()
