@@ -10,10 +10,13 @@ import { isValueRange, RangeAccumulator } from './util/range.ts';
 import type { ValueRange } from './util/range.ts';
 import { createAccumulatorSink } from './util/accumulator-sink.ts';
 import type { BinPlan } from './util/bin-edges.ts';
-import { hasUsableEdges, planBins } from './util/bin-edges.ts';
+import { binIndex, hasUsableEdges, planBins } from './util/bin-edges.ts';
 import { requireColumn } from '../core/schema.ts';
 import type { BigIntArray } from './util/numeric.ts';
 import { HI_WORD, isBigIntArray, LO_WORD, toInt64Words, TWO_POW_32 } from './util/numeric.ts';
+
+// Moved to the shared bin-edge code (histogram2d bins with it too); re-exported for callers.
+export { binIndex } from './util/bin-edges.ts';
 
 /** arange(bins + 1, dtype=float32) inside numpy's linspace is exact up to here. */
 const MAX_BINS = 2 ** 24;
@@ -214,22 +217,4 @@ export function binInt64Values(data: BigIntArray, plan: BinPlan, tally: Histogra
   }
   tally.underflow += underflow;
   tally.overflow += overflow;
-}
-
-/**
- * The bin of x (first edge <= x <= last edge), computed as numpy.histogram does: the scaled
- * guess with numpy's promotions, then its corrections against the edges.
- */
-export function binIndex(x: number, plan: BinPlan, edges: Float64Array, bins: number): number {
-  let d = x - plan.offset;
-  if (plan.float32Subtract) d = Math.fround(d);
-  let f = d / plan.span;
-  if (plan.float32Scale) f = Math.fround(f);
-  f *= bins;
-  if (plan.float32Scale) f = Math.fround(f);
-  let i = Math.trunc(f); // numpy: f_indices.astype(np.intp)
-  if (i >= bins) i = bins - 1; // x on the last edge belongs to the last bin
-  if (x < edges[i]) i--;
-  if (i !== bins - 1 && x >= edges[i + 1]) i++;
-  return i;
 }

@@ -10,20 +10,22 @@ import type { Accumulator, SinkInstance } from '../../core/stage.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
 import { createAtomicFile } from '../../io/atomic-file.ts';
 
-export interface AccumulatorSinkOptions {
+export interface AccumulatorSinkOptions<R = unknown> {
   /** Path of the JSON file to write the result to; none when absent. */
   readonly out?: string;
   readonly overwrite: boolean;
+  /** The bytes written to `out`; the result as JSON (`formatJson`) when absent. */
+  readonly encode?: (result: R) => Uint8Array | string;
 }
 
 export async function createAccumulatorSink<R>(
   accumulator: Accumulator<R>,
-  options: AccumulatorSinkOptions,
+  options: AccumulatorSinkOptions<R>,
 ): Promise<SinkInstance<R>> {
   const file = options.out
     ? await createAtomicFile(options.out, { overwrite: options.overwrite })
     : undefined;
-  return new AccumulatorSink(accumulator, file);
+  return new AccumulatorSink(accumulator, file, options.encode ?? formatJson);
 }
 
 /** The JSON text of a result: two-space indented, one trailing newline. */
@@ -37,6 +39,7 @@ class AccumulatorSink<R> implements SinkInstance<R> {
   constructor(
     private readonly accumulator: Accumulator<R>,
     private readonly file: AtomicFile | undefined,
+    private readonly encode: (result: R) => Uint8Array | string,
   ) {
     this.outputs = file ? [file.path] : [];
   }
@@ -49,7 +52,7 @@ class AccumulatorSink<R> implements SinkInstance<R> {
     const result = this.accumulator.result();
     if (this.file) {
       try {
-        await this.file.write(formatJson(result));
+        await this.file.write(this.encode(result));
         await this.file.commit();
       } catch (error) {
         await this.file.abort();

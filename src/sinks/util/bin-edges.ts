@@ -153,3 +153,21 @@ export function linspace32(start: number, stop: number, num: number): Float64Arr
   y[div] = stop;
   return y;
 }
+
+/**
+ * The bin of x (first edge <= x <= last edge), computed as numpy.histogram does: the scaled
+ * guess with numpy's promotions, then its corrections against the edges.
+ */
+export function binIndex(x: number, plan: BinPlan, edges: Float64Array, bins: number): number {
+  let d = x - plan.offset;
+  if (plan.float32Subtract) d = Math.fround(d);
+  let f = d / plan.span;
+  if (plan.float32Scale) f = Math.fround(f);
+  f *= bins;
+  if (plan.float32Scale) f = Math.fround(f);
+  let i = Math.trunc(f); // numpy: f_indices.astype(np.intp)
+  if (i >= bins) i = bins - 1; // x on the last edge belongs to the last bin
+  if (x < edges[i]) i--;
+  if (i !== bins - 1 && x >= edges[i + 1]) i++;
+  return i;
+}
