@@ -1,0 +1,272 @@
+import { z } from 'zod';
+import type { Batch } from '../core/batch.ts';
+import { getColumn } from '../core/batch.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { Schema } from '../core/schema.ts';
+import type { SinkInstance } from '../core/stage.ts';
+import { defineStage } from '../core/stage.ts';
+import type { AtomicFile } from '../io/atomic-file.ts';
+import { createAtomicFile } from '../io/atomic-file.ts';
+import { formatNpyHeader } from '../io/npy-header.ts';
+import type { DetrendMethod, SegmentGeometry } from '../transforms/util/spectral.ts';
+import {
+  frequencies,
+  oneSidedFactor,
+  ownedSegments,
+  readSegment,
+  SegmentSpectrum,
+  spectralScale,
+} from '../transforms/util/spectral.ts';
+import { makeWindow, toWindowSpec, windowSums } from '../transforms/util/windows.ts';
+import { checkSegmentParams, checkSignalColumn, spectralFields } from './util/spectral/segment-params.ts';
+
+const params = z
+  .object({
+    ...spectralFields,
+    noverlap: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Samples shared by consecutive segments (< nperseg). Default nperseg // 8, as scipy.'),
+    window: spectralFields.window
+      .default({ name: 'tukey', alpha: 0.25 })
+      .describe('A scipy.signal.get_window name, or { name: tukey, alpha: 0.25 } (the default) style.'),
+    mode: z
+      .enum(['psd', 'magnitude', 'complex'])
+      .default('psd')
+      .describe(
+        'psd: scaled, one-sided doubled power; magnitude: |X|·sqrt(scale); complex: X·sqrt(scale), <c16.',
+      ),
+    db: z
+      .boolean()
+      .default(false)
+      .describe('Write decibels: 10·log10 for psd, 20·log10 for magnitude (not with complex).'),
+    out: z
+      .string()
+      .min(1)
+      .refine((path) => path.toLowerCase().endsWith('.npy'), { message: 'out must end in .npy' })
+      .describe('The .npy file: shape (F, T), frequencies × times as scipy returns Sxx, Fortran order.'),
+  })
+  .strict()
+  .refine((p) => !(p.db && p.mode === 'complex'), { message: 'db needs mode psd or magnitude' })
+  .describe(
+    "scipy.signal.spectrogram on the whole input, streamed: each segment's column of Sxx is appended to a Fortran-order .npy (F × T) as it is computed, and the header's T written when the stream ends. Times (segment centres / fs) and frequencies are in the result.",
+  );
+
+export type SpectrogramParams = z.output<typeof params>;
+
+export interface SpectrogramResult {
+  readonly out: string;
+  readonly shape: readonly [number, number];
+  readonly frequencies: number[];
+  /** Segment centres in seconds from the origin: first + i·step, i < count (scipy's `t`). */
+  readonly times: { readonly first: number; readonly step: number; readonly count: number };
+  readonly mode: SpectrogramParams['mode'];
+  readonly db: boolean;
+}
+
+export default defineStage({
+  name: 'spectrogram',
+  kind: 'sink',
+  params,
+  history: (p) => p.nperseg - 1,
+  outputs: (p) => [p.out],
+  check: (p, schema) => {
+    checkSignalColumn(schema, p.column, 'spectrogram');
+    toWindowSpec(p.window);
+    checkSegmentParams(p.nperseg, noverlapOf(p, p.nperseg), p.nfft ?? p.nperseg, 'spectrogram');
+  },
+  create: async (p, ctx) => {
+    const file = await createAtomicFile(p.out, { overwrite: ctx.overwrite });
+    try {
+      const sink = new SpectrogramSink(p, ctx.schema, file);
+      await sink.start();
+      return sink;
+    } catch (error) {
+      await file.abort();
+      throw error;
+    }
+  },
+});
+
+function noverlapOf(p: SpectrogramParams, nperseg: number): number {
+  return p.noverlap ?? Math.floor(nperseg / 8);
+}
+
+/** Turns the last transform of `spectrum` into one time slice of Sxx (F doubles, or 2F for complex). */
+export function sliceValues(
+  spectrum: SegmentSpectrum,
+  mode: SpectrogramParams['mode'],
+  db: boolean,
+  scale: number,
+  out: Float64Array,
+): void {
+  const { re, im } = spectrum;
+  const nfft = spectrum.nfft;
+  if (mode === 'complex') {
+    const s = Math.sqrt(scale);
+    for (let k = 0; k < re.length; k++) {
+      out[2 * k] = re[k] * s;
+      out[2 * k + 1] = im[k] * s;
+    }
+    return;
+  }
+  if (mode === 'magnitude') {
+    const s = Math.sqrt(scale);
+    for (let k = 0; k < re.length; k++) {
+      const v = Math.hypot(re[k] * s, im[k] * s);
+      out[k] = db ? 20 * Math.log10(v) : v;
+    }
+    return;
+  }
+  for (let k = 0; k < re.length; k++) {
+    const v = (re[k] * re[k] + im[k] * im[k]) * scale * oneSidedFactor(k, nfft);
+    out[k] = db ? 10 * Math.log10(v) : v;
+  }
+}
+
+class SpectrogramSink implements SinkInstance<SpectrogramResult> {
+  readonly outputs: readonly string[];
+  private spectrum: SegmentSpectrum;
+  private geometry: SegmentGeometry;
+  private scale: number;
+  private slices = 0;
+  private position = 0;
+  private headerLength = 0;
+  /** The first nperseg − 1 rows, for an input shorter than one segment (scipy then uses its length). */
+  private readonly head: Float64Array;
+  private headRows = 0;
+
+  constructor(
+    private readonly p: SpectrogramParams,
+    private readonly schema: Schema,
+    private readonly file: AtomicFile,
+  ) {
+    this.outputs = [file.path];
+    this.head = new Float64Array(p.nperseg - 1);
+    ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(p.nperseg));
+  }
+
+  private configure(nperseg: number): {
+    spectrum: SegmentSpectrum;
+    geometry: SegmentGeometry;
+    scale: number;
+  } {
+    const { p } = this;
+    const noverlap = noverlapOf(p, nperseg);
+    const nfft = p.nfft ?? nperseg;
+    checkSegmentParams(nperseg, noverlap, nfft, 'spectrogram');
+    const window = makeWindow(toWindowSpec(p.window), nperseg);
+    const spectrum = new SegmentSpectrum(window, nfft, p.detrend as DetrendMethod);
+    const scale = spectralScale(p.scaling, this.schema.sampleRate ?? 1, windowSums(window));
+    return {
+      spectrum,
+      geometry: { length: nperseg, hop: nperseg - noverlap, origin: this.schema.origin ?? 0 },
+      scale,
+    };
+  }
+
+  private get descr(): string {
+    return this.p.mode === 'complex' ? '<c16' : '<f8';
+  }
+
+  async start(): Promise<void> {
+    const header = formatNpyHeader({ descr: this.descr, fortranOrder: true, shape: [this.spectrum.bins, 0] });
+    this.headerLength = header.length;
+    await this.writeAt(header, 0);
+    this.position = header.length;
+  }
+
+  async write(batch: Batch): Promise<void> {
+    const { data } = getColumn(batch, this.p.column);
+    this.keepHead(batch, data);
+    const { first, count } = ownedSegments(batch, this.geometry);
+    if (count === 0) return;
+    const values = this.p.mode === 'complex' ? 2 * this.spectrum.bins : this.spectrum.bins;
+    const block = new Float64Array(count * values); // one write per batch, not per segment
+    const { origin, hop } = this.geometry;
+    for (let i = 0; i < count; i++) {
+      this.spectrum.transformAt(data, origin + (first + i) * hop - batch.start);
+      sliceValues(
+        this.spectrum,
+        this.p.mode,
+        this.p.db,
+        this.scale,
+        block.subarray(i * values, (i + 1) * values),
+      );
+    }
+    await this.writeAt(new Uint8Array(block.buffer), this.position);
+    this.position += block.byteLength;
+    this.slices += count;
+  }
+
+  async finish(): Promise<SpectrogramResult> {
+    try {
+      if (this.slices === 0 && this.headRows > 0) await this.writeShortInput();
+      const header = formatNpyHeader({
+        descr: this.descr,
+        fortranOrder: true,
+        shape: [this.spectrum.bins, this.slices],
+      });
+      if (header.length !== this.headerLength) {
+        throw new SluiceError('IO_WRITE', `${this.file.path}: the .npy header changed length`);
+      }
+      await this.writeAt(header, 0);
+      await this.file.commit();
+    } catch (error) {
+      await this.file.abort();
+      throw error;
+    }
+    const fs = this.schema.sampleRate ?? 1;
+    const { length, hop } = this.geometry;
+    return {
+      out: this.file.path,
+      shape: [this.spectrum.bins, this.slices],
+      frequencies: frequencies(this.spectrum.nfft, fs),
+      times: { first: length / 2 / fs, step: hop / fs, count: this.slices },
+      mode: this.p.mode,
+      db: this.p.db,
+    };
+  }
+
+  async abort(): Promise<void> {
+    await this.file.abort();
+  }
+
+  /** Shorter than one segment: one slice with nperseg = the input's length, as scipy. */
+  private async writeShortInput(): Promise<void> {
+    ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(this.headRows));
+    await this.file.handle.truncate(0);
+    await this.start();
+    const head = this.head.subarray(0, this.headRows);
+    await this.write({
+      schema: this.schema,
+      columns: { [this.p.column]: { data: head, width: 1 } },
+      rows: head.length,
+      start: this.geometry.origin,
+      history: 0,
+    });
+  }
+
+  private keepHead(batch: Batch, data: Batch['columns'][string]['data']): void {
+    const origin = this.geometry.origin;
+    const from = Math.max(batch.start + batch.history, origin + this.headRows);
+    const to = Math.min(batch.start + batch.rows, origin + this.head.length);
+    if (to <= from || from !== origin + this.headRows) return;
+    readSegment(data, from - batch.start, this.head.subarray(this.headRows, this.headRows + (to - from)));
+    this.headRows += to - from;
+  }
+
+  private async writeAt(bytes: Uint8Array, position: number): Promise<void> {
+    for (let done = 0; done < bytes.length;) {
+      const { bytesWritten } = await this.file.handle.write(
+        bytes,
+        done,
+        bytes.length - done,
+        position + done,
+      );
+      done += bytesWritten;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Batch } from '../core/batch.ts';
+import { getColumn } from '../core/batch.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { ColumnSchema, Schema } from '../core/schema.ts';
+import { requireColumn } from '../core/schema.ts';
+import { defineStage } from '../core/stage.ts';
+import { checkSegmentColumn } from './detrend.ts';
+import { RealFft } from './util/real-fft.ts';
+import { META, withMetadata } from './util/spectral.ts';
+
+const params = z
+  .object({
+    column: z.string().min(1).default('segment').describe('Width-n float64 column: one segment per row.'),
+    nfft: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'FFT length ≥ n, zero padded (default n). Any size: powers of two by fft.js, others by Bluestein’s chirp-z on fft.js, both float64.',
+      ),
+    output: z
+      .enum(['complex', 'power', 'magnitude', 'db'])
+      .default('power')
+      .describe(
+        'complex: columns re, im; power: |X|²; magnitude: |X|; db: 10·log10 |X|² — unscaled, in a width nfft/2+1 column `spectrum`.',
+      ),
+  })
+  .strict()
+  .describe(
+    'Real FFT (numpy.fft.rfft) of every segment row, in float64. The frequency axis (sampleRate/nfft per bin, 1 when the source has no sampleRate) is in the column schema. Feed output: power to psd.',
+  );
+
+export type FftParams = z.output<typeof params>;
+
+export default defineStage({
+  name: 'fft',
+  kind: 'transform',
+  params,
+  history: () => 0,
+  schema: (p, input) => fftSchema(p, input),
+  create: (p, ctx) => {
+    const n = requireColumn(ctx.schema, p.column, 'fft').width;
+    const fft = new RealFft(p.nfft ?? n);
+    const schema = fftSchema(p, ctx.schema);
+    return (batch: Batch) => transformRows(batch, p, fft, schema);
+  },
+});
+
+export function fftSchema(p: FftParams, input: Schema): Schema {
+  checkSegmentColumn(input, p.column, 'fft');
+  const n = requireColumn(input, p.column, 'fft').width;
+  const nfft = p.nfft ?? n;
+  if (nfft < n) {
+    throw new SluiceError('PARAMS_INVALID', `fft: nfft ${nfft} is less than the segment length ${n}`, {
+      hint: 'nfft must be ≥ the segment length (zero padding only)',
+    });
+  }
+  const bins = Math.floor(nfft / 2) + 1;
+  const axis = { name: 'frequency', unit: 'Hz', start: 0, step: (input.sampleRate ?? 1) / nfft };
+  const spectral = (name: string): ColumnSchema => ({ name, dtype: 'float64', width: bins, axis });
+  const columns = p.output === 'complex' ? [spectral('re'), spectral('im')] : [spectral('spectrum')];
+  const rest = input.columns.filter((c) => c.name !== p.column);
+  return withMetadata(
+    { ...input, columns: [...columns, ...rest] },
+    { [META.nfft]: nfft, [META.fftOutput]: p.output, [META.segmentLength]: n },
+  );
+}
+
+/** The spectra of every row; scratch arrays come from `fft`, outputs are new per batch. */
+export function transformRows(batch: Batch, p: FftParams, fft: RealFft, schema: Schema): Batch {
+  const { data, width } = getColumn(batch, p.column);
+  const bins = fft.bins;
+  const re = new Float64Array(batch.rows * bins);
+  const im = new Float64Array(batch.rows * bins);
+  for (let r = 0; r < batch.rows; r++) {
+    const rowRe = re.subarray(r * bins, (r + 1) * bins);
+    const rowIm = im.subarray(r * bins, (r + 1) * bins);
+    fft.transform((data as Float64Array).subarray(r * width, (r + 1) * width), rowRe, rowIm);
+  }
+  const { [p.column]: _segments, ...rest } = batch.columns;
+  if (p.output === 'complex') {
+    return {
+      ...batch,
+      schema,
+      columns: { re: { data: re, width: bins }, im: { data: im, width: bins }, ...rest },
+    };
+  }
+  // Reuse `re` for the result: each value is read before it is overwritten.
+  for (let i = 0; i < re.length; i++) {
+    const power = re[i] * re[i] + im[i] * im[i];
+    re[i] =
+      p.output === 'power' ? power : p.output === 'magnitude' ? Math.sqrt(power) : 10 * Math.log10(power);
+  }
+  return { ...batch, schema, columns: { spectrum: { data: re, width: bins }, ...rest } };
+}
