@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', 'data/', 'out/', 'coverage/'] },
+  { ignores: ['bench/.tmp-*/', 'node_modules/', 'build/', 'data/', 'out/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,5 +12,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  { files: ['scripts/*.js', 'bin/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['scripts/*.js', 'bin/*.js', 'src/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

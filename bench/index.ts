@@ -8,6 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BENCH_DIR, writeFloat32Npy, writeSparseNpy } from './files.ts';
+import { benchWriters } from './writers.ts';
+import { benchWelch } from './welch.ts';
+import { benchEpos } from './epos.ts';
 
 const GIB = 1024 ** 3;
 const CHUNK_ROWS = 1 << 20;
@@ -117,6 +120,10 @@ async function main(): Promise<void> {
       const verdict = measured.maxRssBytes < RSS_LIMIT_BYTES ? 'ok' : 'OVER THE 250 MB LIMIT';
       console.log(`${row(`sluice io=${io}`, measured)}  ${verdict}`);
     }
+    rmSync(dense, { force: true });
+    benchWelch();
+    benchWriters();
+    benchEpos();
   } finally {
     rmSync(dense, { force: true });
     rmSync(sparse, { force: true });

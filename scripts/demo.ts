@@ -14,6 +14,22 @@ interface HistogramResult {
   edges: number[];
   counts: number[];
 }
+interface PsdResult {
+  frequencies: number[];
+  psd: number[];
+  segments: number;
+}
+
+/** The `count` largest local maxima of `psd`, at least `minBins` apart, strongest first. */
+export function findPeaks(psd: readonly number[], count: number, minBins = 8): number[] {
+  const order = psd.map((_, k) => k).sort((a, b) => psd[b] - psd[a]);
+  const peaks: number[] = [];
+  for (const k of order) {
+    if (peaks.length === count) break;
+    if (peaks.every((p) => Math.abs(p - k) >= minBins)) peaks.push(k);
+  }
+  return peaks;
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -43,6 +59,15 @@ async function main(): Promise<void> {
     `  histogram: ${histogram.counts.length} bins over [${histogram.edges[0].toFixed(3)}, ${histogram.edges.at(-1)?.toFixed(3)}], ` +
       `fullest bin [${histogram.edges[peak].toFixed(3)}, ${histogram.edges[peak + 1].toFixed(3)}) with ${histogram.counts[peak]} samples`,
   );
+  const welch = report.sinks[2].result as PsdResult;
+  const tones = findPeaks(welch.psd, 2).map(
+    (k) =>
+      `${(welch.frequencies[k] / 1e3).toFixed(2)} kHz (${(10 * Math.log10(welch.psd[k])).toFixed(1)} dB)`,
+  );
+  console.log(
+    `  welch PSD: ${welch.segments} segments of 4096, ${welch.psd.length} bins; tone peaks at ${tones.join(' and ')}`,
+  );
+  console.log(`  plot: ${report.sinks[2].outputs.join(', ')}`);
 }
 
 main().catch((error: unknown) => {

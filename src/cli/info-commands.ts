@@ -4,6 +4,7 @@ import { preparePlan, validateSpecFile } from '../pipeline/api.ts';
 import { inspectFile } from '../pipeline/inspect.ts';
 import { parseSetPath } from '../pipeline/spec-document.ts';
 import { registry } from '../stages.ts';
+import { listReflectronPresets } from '../transforms/reflectron.ts';
 import { formatBytes, formatCount } from './format.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
@@ -119,4 +120,13 @@ export async function stagesCommand(args: { name?: string; json?: boolean }): Pr
   const docs = stages.map(describeStage);
   if (args.json) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
   else process.stdout.write(renderStagesMarkdown(docs));
+}
+
+/** `sluice reflectron --list-instruments`: the mesh presets shipped in presets/reflectron/. */
+export async function reflectronCommand(args: { json?: boolean }): Promise<void> {
+  const presets = listReflectronPresets();
+  const text = args.json
+    ? JSON.stringify(presets)
+    : `reflectron presets (use as \`preset: NAME\`, any case):\n${presets.map((p) => `  ${p}`).join('\n')}`;
+  process.stdout.write(`${text}\n`);
 }

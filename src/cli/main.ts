@@ -3,7 +3,13 @@ import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, SluiceError } from '../core/errors.ts';
 import { formatError } from './format.ts';
-import { inspectCommand, planCommand, stagesCommand, validateCommand } from './info-commands.ts';
+import {
+  inspectCommand,
+  planCommand,
+  reflectronCommand,
+  stagesCommand,
+  validateCommand,
+} from './info-commands.ts';
 import { runCommand } from './run-command.ts';
 
 function withSpecOptions<T>(y: Argv<T>) {
@@ -33,7 +39,11 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
           .option('quiet', { type: 'boolean', describe: 'Print nothing on success' })
           .option('overwrite', { type: 'boolean', describe: 'Replace existing outputs' })
           .option('dry-run', { type: 'boolean', describe: 'List the files that would run and write nothing' })
-          .option('fail-fast', { type: 'boolean', describe: 'Stop at the first input file that fails' }),
+          .option('fail-fast', { type: 'boolean', describe: 'Stop at the first input file that fails' })
+          .option('workers', {
+            type: 'number',
+            describe: 'Threads for accumulating sinks (default: the cores, for inputs ≥ 256 MiB)',
+          }),
       async (args) => {
         outcome.exitCode = await runCommand({ ...args, spec: args.spec });
       },
@@ -65,7 +75,16 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
       (y) => y.positional('name', { type: 'string' }).option('json', { type: 'boolean' }),
       (args) => stagesCommand(args),
     )
-    .demandCommand(1, 'Name a command: run, validate, plan, inspect or stages.')
+    .command(
+      'reflectron',
+      'Reflectron mesh correction: list the instrument presets',
+      (y) =>
+        y
+          .option('list-instruments', { type: 'boolean', demandOption: true, describe: 'List the presets' })
+          .option('json', { type: 'boolean' }),
+      (args) => reflectronCommand(args),
+    )
+    .demandCommand(1, 'Name a command: run, validate, plan, inspect, stages or reflectron.')
     .strict()
     .help()
     .alias('h', 'help')

@@ -19,6 +19,7 @@ export interface RunArgs extends CommonOptions {
   overwrite?: boolean;
   dryRun?: boolean;
   failFast?: boolean;
+  workers?: number;
 }
 
 /**
@@ -51,6 +52,7 @@ async function runOne(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): P
     const report = await runPlan(plan, {
       signal,
       overwrite: args.overwrite,
+      workers: args.workers,
       log: verboseLog(args.verbose),
       onProgress: (p) => progress.update(p),
     });
@@ -67,6 +69,7 @@ async function runFiles(plan: PipelinePlan, args: RunArgs, signal: AbortSignal):
   const report = await runManyPlan(plan, {
     signal,
     overwrite: args.overwrite,
+    workers: args.workers,
     dryRun: args.dryRun,
     failFast: args.failFast,
     log: verboseLog(args.verbose),

@@ -54,6 +54,12 @@ export interface Accumulator<R> {
   /** Folds `other` into this one; associative, so shards can be merged in any grouping. */
   merge(other: this): void;
   result(): R;
+  /**
+   * The data `merge` reads, structured-cloneable (numbers, typed arrays, Maps, plain
+   * objects): what a worker thread sends back. `merge` must accept it in place of an
+   * instance. Accumulators that have it can run sharded across threads.
+   */
+  toState?(): unknown;
 }
 
 /** What a transform's `create` returns: a function stream-chain can compose. */
@@ -74,6 +80,8 @@ export interface SinkInstance<R = unknown> {
   finish(): Promise<R>;
   /** Removes partial outputs. Idempotent. */
   abort(): Promise<void>;
+  /** An accumulator sink's accumulator: shards' states from other threads are merged into it. */
+  readonly accumulator?: Accumulator<R>;
 }
 
 export interface TransformContext extends StageContext {

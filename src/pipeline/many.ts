@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { SluiceError, isSluiceError, wrapError } from '../core/errors.ts';
+import type { SluiceError } from '../core/errors.ts';
+import { isSluiceError, wrapError } from '../core/errors.ts';
 import { fillTemplates, templateValues } from './inputs.ts';
 import type { RunOptions, RunReport } from './runner.ts';
 import type { PipelinePlan } from './validate.ts';

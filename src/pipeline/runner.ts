@@ -2,45 +2,12 @@ import { chain, none } from 'stream-chain/core';
 import { newRowCount } from '../core/batch.ts';
 import type { Batch } from '../core/batch.ts';
 import { SluiceError, wrapError } from '../core/errors.ts';
-import type { Accumulator, BatchFunction, Progress, SinkInstance, StageContext } from '../core/stage.ts';
+import type { Accumulator, BatchFunction, SinkInstance, StageContext } from '../core/stage.ts';
 import type { PreparedPipeline } from './prepare.ts';
+import type { PassCounts, RunOptions, RunReport } from './run-types.ts';
+import { runShardedPass, shardWorkers } from './sharded.ts';
 
-export interface PassProgress extends Progress {
-  /** 1-based pass number and how many passes there are. */
-  readonly pass: number;
-  readonly passes: number;
-  readonly totalRows: number;
-  readonly totalBytes: number;
-}
-
-export interface RunOptions {
-  readonly signal?: AbortSignal;
-  /** Replace existing outputs instead of refusing to run. */
-  readonly overwrite?: boolean;
-  readonly log?: (message: string) => void;
-  readonly onProgress?: (progress: PassProgress) => void;
-}
-
-export interface SinkReport {
-  readonly type: string;
-  readonly pointer: string;
-  /** New rows the sink received. */
-  readonly rows: number;
-  readonly outputs: readonly string[];
-  /** What the sink computed (an accumulator's result), or undefined for pure writers. */
-  readonly result: unknown;
-}
-
-export interface RunReport {
-  readonly name?: string;
-  readonly source: { readonly path: string; readonly format: string; readonly backend: string };
-  readonly rowsRead: number;
-  readonly bytesRead: number;
-  readonly seconds: number;
-  readonly passes: number;
-  readonly overlap: number;
-  readonly sinks: readonly SinkReport[];
-}
+export type { PassCounts, PassProgress, RunOptions, RunReport, SinkReport } from './run-types.ts';
 
 /**
  * Runs a prepared pipeline to completion and closes its source. The batch flow is a strict
@@ -66,20 +33,12 @@ export async function executePipeline(
   try {
     const prepassResults =
       prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();
-    for (const [index, sink] of prepared.plan.sinks.entries()) {
-      const sinkCtx = {
-        ...ctx,
-        schema: prepared.schemas[prepared.schemas.length - 1],
-        prepared: prepassResults.get(index),
-        overwrite: options.overwrite ?? false,
-      };
-      sinks.push(
-        await callStage(`${sink.pointer} (${sink.stage.name})`, () =>
-          sink.stage.create(sink.params, sinkCtx),
-        ),
-      );
-    }
-    const counts = await runMainPass(prepared, ctx, options, sinks);
+    await createSinks(prepared, ctx, options.overwrite ?? false, prepassResults, sinks);
+    const workers = shardWorkers(prepared, sinks, options.workers);
+    const counts =
+      workers > 1
+        ? await runShardedPass(prepared, prepassResults, sinks, workers, ctx, options)
+        : await runMainPass(prepared, ctx, options, sinks);
     checkRowCounts(prepared, counts.rowsRead, counts.sinkRows);
     const results = await Promise.all(
       sinks.map((sink, i) => callStage(prepared.plan.sinks[i].pointer, () => sink.finish())),
@@ -128,13 +87,28 @@ async function closeSource(prepared: PreparedPipeline, failed: boolean): Promise
   }
 }
 
-interface PassCounts {
-  rowsRead: number;
-  bytesRead: number;
-  sinkRows: number;
+/** Creates the plan's sinks into `sinks` (so that a failure still aborts those created). */
+export async function createSinks(
+  prepared: PreparedPipeline,
+  ctx: StageContext,
+  overwrite: boolean,
+  prepassResults: ReadonlyMap<number, unknown>,
+  sinks: SinkInstance[],
+): Promise<void> {
+  for (const [index, sink] of prepared.plan.sinks.entries()) {
+    const sinkCtx = {
+      ...ctx,
+      schema: prepared.schemas[prepared.schemas.length - 1],
+      prepared: prepassResults.get(index),
+      overwrite,
+    };
+    sinks.push(
+      await callStage(`${sink.pointer} (${sink.stage.name})`, () => sink.stage.create(sink.params, sinkCtx)),
+    );
+  }
 }
 
-async function runMainPass(
+export async function runMainPass(
   prepared: PreparedPipeline,
   ctx: StageContext,
   options: RunOptions,

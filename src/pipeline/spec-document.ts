@@ -66,7 +66,8 @@ export function parseSpecText(text: string, path: string, options: LoadSpecOptio
   };
 }
 
-const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+// A default may hold {stem}-style templates: `${OUT:-out/{stem}.json}`.
+const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-((?:[^{}]|\{[^{}]*\})*))?\}/g;
 
 /** Replaces `${VAR}` and `${VAR:-default}` in string scalars. */
 export function interpolateString(

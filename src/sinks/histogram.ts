@@ -135,6 +135,11 @@ export class HistogramAccumulator implements Accumulator<HistogramResult>, Histo
   }
 
   /** Adds another histogram of the same column and edges (a shard of the same input). */
+  toState(): Pick<HistogramAccumulator, 'column' | 'plan' | 'counts' | 'underflow' | 'overflow' | 'nan'> {
+    const { column, plan, counts, underflow, overflow, nan } = this;
+    return { column, plan, counts, underflow, overflow, nan };
+  }
+
   merge(other: HistogramAccumulator): void {
     if (other.column !== this.column || !sameEdges(this.plan.edges, other.plan.edges)) {
       throw new SluiceError(

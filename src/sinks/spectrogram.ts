@@ -17,6 +17,7 @@ import {
   SegmentSpectrum,
   spectralScale,
 } from '../transforms/util/spectral.ts';
+import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
 import { makeWindow, toWindowSpec, windowSums } from '../transforms/util/windows.ts';
 import { checkSegmentParams, checkSignalColumn, spectralFields } from './util/spectral/segment-params.ts';
 
@@ -42,6 +43,7 @@ const params = z
       .boolean()
       .default(false)
       .describe('Write decibels: 10·log10 for psd, 20·log10 for magnitude (not with complex).'),
+    fft: fftPrecisionParam,
     out: z
       .string()
       .min(1)
@@ -78,6 +80,7 @@ export default defineStage({
     checkSegmentParams(p.nperseg, noverlapOf(p, p.nperseg), p.nfft ?? p.nperseg, 'spectrogram');
   },
   create: async (p, ctx) => {
+    if (p.fft === 'float32') await loadFloat32Fft();
     const file = await createAtomicFile(p.out, { overwrite: ctx.overwrite });
     try {
       const sink = new SpectrogramSink(p, ctx.schema, file);
@@ -158,7 +161,7 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
     const nfft = p.nfft ?? nperseg;
     checkSegmentParams(nperseg, noverlap, nfft, 'spectrogram');
     const window = makeWindow(toWindowSpec(p.window), nperseg);
-    const spectrum = new SegmentSpectrum(window, nfft, p.detrend as DetrendMethod);
+    const spectrum = new SegmentSpectrum(window, nfft, p.detrend as DetrendMethod, p.fft);
     const scale = spectralScale(p.scaling, this.schema.sampleRate ?? 1, windowSums(window));
     return {
       spectrum,
@@ -217,6 +220,8 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
     } catch (error) {
       await this.file.abort();
       throw error;
+    } finally {
+      this.spectrum.dispose();
     }
     const fs = this.schema.sampleRate ?? 1;
     const { length, hop } = this.geometry;
@@ -231,11 +236,13 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
   }
 
   async abort(): Promise<void> {
+    this.spectrum.dispose();
     await this.file.abort();
   }
 
   /** Shorter than one segment: one slice with nperseg = the input's length, as scipy. */
   private async writeShortInput(): Promise<void> {
+    this.spectrum.dispose();
     ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(this.headRows));
     await this.file.handle.truncate(0);
     await this.start();

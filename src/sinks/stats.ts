@@ -83,6 +83,10 @@ export class StatsAccumulator implements Accumulator<StatsResult> {
   }
 
   /** Merges an accumulator of the same columns (a shard of the same input). */
+  toState(): Pick<StatsAccumulator, 'moments'> {
+    return { moments: this.moments };
+  }
+
   merge(other: StatsAccumulator): void {
     const same =
       other.moments.size === this.moments.size && [...this.moments.keys()].every((k) => other.moments.has(k));

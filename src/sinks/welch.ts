@@ -8,6 +8,7 @@ import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
 import type { DetrendMethod, SegmentGeometry } from '../transforms/util/spectral.ts';
 import { ownedSegments, readSegment, SegmentSpectrum } from '../transforms/util/spectral.ts';
+import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
 import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../transforms/util/windows.ts';
 import type { PsdResult } from './util/spectral/psd-accumulator.ts';
 import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
@@ -39,11 +40,12 @@ const params = z
       .describe(
         'average: median keeps every periodogram (segments × bins × 8 bytes); the run stops past this.',
       ),
+    fft: fftPrecisionParam,
     out: psdOutParam,
   })
   .strict()
   .describe(
-    "scipy.signal.welch on the whole input, for any chunk size: segments (nperseg, noverlap), detrend, window, rfft (nfft), periodograms averaged (mean or median), scaled and doubled as scipy. Computed in float64; sampleRate from the source's schema (1 when absent, scipy's fs=1).",
+    "scipy.signal.welch on the whole input, for any chunk size: segments (nperseg, noverlap), detrend, window, rfft (nfft), periodograms averaged (mean or median), scaled and doubled as scipy. Computed in float64 (the FFT in float32 with fft: float32); sampleRate from the source's schema (1 when absent, scipy's fs=1).",
   );
 
 export type WelchParams = z.output<typeof params>;
@@ -60,6 +62,7 @@ export default defineStage({
     checkSegmentParams(p.nperseg, p.noverlap ?? Math.floor(p.nperseg / 2), p.nfft ?? p.nperseg, 'welch');
   },
   create: async (p, ctx) => {
+    if (p.fft === 'float32') await loadFloat32Fft();
     const accumulator = new WelchAccumulator(p, ctx.schema);
     const file = p.out ? await createAtomicFile(p.out, { overwrite: ctx.overwrite }) : undefined;
     return new PsdSink(accumulator, file);
@@ -88,7 +91,9 @@ export class WelchAccumulator implements Accumulator<PsdResult> {
     checkSegmentParams(p.nperseg, noverlap, nfft, 'welch');
     const spec = toWindowSpec(p.window);
     const window = makeWindow(spec, p.nperseg);
-    this.spectrum = new SegmentSpectrum(window, nfft, p.detrend as DetrendMethod);
+    // fft: float32 needs loadFloat32Fft() to have resolved in this thread (create does it).
+    // lazyBins: only power is summed here, so the complex bins are never unpacked.
+    this.spectrum = new SegmentSpectrum(window, nfft, p.detrend as DetrendMethod, p.fft, true);
     this.geometry = { length: p.nperseg, hop: p.nperseg - noverlap, origin: schema.origin ?? 0 };
     this.psd = new PsdAccumulator({
       nperseg: p.nperseg,
@@ -114,6 +119,10 @@ export class WelchAccumulator implements Accumulator<PsdResult> {
     }
   }
 
+  toState(): Pick<WelchAccumulator, 'psd'> & { head: Float64Array; headRows: number } {
+    return { psd: this.psd.toState(), head: this.head, headRows: this.headRows };
+  }
+
   merge(other: WelchAccumulator): void {
     this.psd.merge(other.psd);
     if (other.headRows > this.headRows) {
@@ -130,14 +139,23 @@ export class WelchAccumulator implements Accumulator<PsdResult> {
       { ...this.p, nperseg: n, nfft: this.p.nfft, noverlap: this.p.noverlap },
       { ...this.schema, origin: 0 },
     );
-    short.add({
-      schema: this.schema,
-      columns: { [this.p.column]: { data: this.head.subarray(0, n), width: 1 } },
-      rows: n,
-      start: 0,
-      history: 0,
-    });
-    return short.psd.result();
+    try {
+      short.add({
+        schema: this.schema,
+        columns: { [this.p.column]: { data: this.head.subarray(0, n), width: 1 } },
+        rows: n,
+        start: 0,
+        history: 0,
+      });
+      return short.psd.result();
+    } finally {
+      short.dispose();
+    }
+  }
+
+  /** Frees the FFT's native buffers (fft: float32); call once the result has been taken. */
+  dispose(): void {
+    this.spectrum.dispose();
   }
 
   /** Copies new rows in [origin, origin + nperseg − 1): all of an input shorter than a segment. */
@@ -156,7 +174,7 @@ export class PsdSink implements SinkInstance<PsdResult> {
   readonly outputs: readonly string[];
 
   constructor(
-    private readonly accumulator: Accumulator<PsdResult>,
+    readonly accumulator: Accumulator<PsdResult> & { dispose?(): void },
     private readonly file: AtomicFile | undefined,
   ) {
     this.outputs = file ? [file.path] : [];
@@ -167,12 +185,18 @@ export class PsdSink implements SinkInstance<PsdResult> {
   }
 
   async finish(): Promise<PsdResult> {
-    const result = this.accumulator.result();
+    let result: PsdResult;
+    try {
+      result = this.accumulator.result();
+    } finally {
+      this.accumulator.dispose?.();
+    }
     if (this.file) await writePsd(this.file, result);
     return result;
   }
 
   async abort(): Promise<void> {
+    this.accumulator.dispose?.();
     await this.file?.abort();
   }
 }

@@ -1,5 +1,6 @@
 import type { SourceStage } from '../core/stage.ts';
 import apt from './apt.ts';
+import daf from './daf.ts';
 import epos from './epos.ts';
 import hdf5 from './hdf5.ts';
 import npy from './npy.ts';
@@ -7,4 +8,4 @@ import pos from './pos.ts';
 import raw from './raw.ts';
 
 /** Every source stage, in the order `sluice stages` lists them (the registry is built from this). */
-export const sources: readonly SourceStage[] = [raw, npy, epos, pos, apt, hdf5];
+export const sources: readonly SourceStage[] = [raw, npy, epos, pos, apt, hdf5, daf];

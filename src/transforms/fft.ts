@@ -6,7 +6,8 @@ import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { checkSegmentColumn } from './detrend.ts';
-import { RealFft } from './util/real-fft.ts';
+import { createRealTransform, fftPrecisionParam, loadFloat32Fft } from './util/pffft.ts';
+import type { RealTransform } from './util/real-fft.ts';
 import { META, withMetadata } from './util/spectral.ts';
 
 const params = z
@@ -26,10 +27,11 @@ const params = z
       .describe(
         'complex: columns re, im; power: |X|²; magnitude: |X|; db: 10·log10 |X|² — unscaled, in a width nfft/2+1 column `spectrum`.',
       ),
+    fft: fftPrecisionParam,
   })
   .strict()
   .describe(
-    'Real FFT (numpy.fft.rfft) of every segment row, in float64. The frequency axis (sampleRate/nfft per bin, 1 when the source has no sampleRate) is in the column schema. Feed output: power to psd.',
+    'Real FFT (numpy.fft.rfft) of every segment row, in float64 (or float32 with fft: float32). The frequency axis (sampleRate/nfft per bin, 1 when the source has no sampleRate) is in the column schema. Feed output: power to psd.',
   );
 
 export type FftParams = z.output<typeof params>;
@@ -41,10 +43,17 @@ export default defineStage({
   history: () => 0,
   schema: (p, input) => fftSchema(p, input),
   create: (p, ctx) => {
-    const n = requireColumn(ctx.schema, p.column, 'fft').width;
-    const fft = new RealFft(p.nfft ?? n);
+    const nfft = p.nfft ?? requireColumn(ctx.schema, p.column, 'fft').width;
     const schema = fftSchema(p, ctx.schema);
-    return (batch: Batch) => transformRows(batch, p, fft, schema);
+    if (p.fft === 'float64') {
+      const fft = createRealTransform(nfft);
+      return (batch: Batch) => transformRows(batch, p, fft, schema);
+    }
+    // The WASM module loads asynchronously; the first batch waits for it. A transform has no
+    // end hook, so the kernel's WASM buffers are freed when the stage is garbage collected.
+    const ready = loadFloat32Fft().then(() => createRealTransform(nfft, 'float32'));
+    ready.catch(() => {}); // reported by the first batch's await
+    return async (batch: Batch) => transformRows(batch, p, await ready, schema);
   },
 });
 
@@ -69,7 +78,7 @@ export function fftSchema(p: FftParams, input: Schema): Schema {
 }
 
 /** The spectra of every row; scratch arrays come from `fft`, outputs are new per batch. */
-export function transformRows(batch: Batch, p: FftParams, fft: RealFft, schema: Schema): Batch {
+export function transformRows(batch: Batch, p: FftParams, fft: RealTransform, schema: Schema): Batch {
   const { data, width } = getColumn(batch, p.column);
   const bins = fft.bins;
   const re = new Float64Array(batch.rows * bins);

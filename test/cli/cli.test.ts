@@ -196,6 +196,12 @@ describe('sluice validate, plan, inspect, stages', () => {
     expect((await runCli(['stages', 'histgram'])).code).toBe(2);
   });
 
+  it('lists the reflectron presets', async () => {
+    const result = await runCli(['reflectron', '--list-instruments', '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toContain('4000XHR_Erlangen_56_4833');
+  });
+
   it('exits 2 on bad usage', async () => {
     expect((await runCli([])).code).toBe(2);
     expect((await runCli(['run'])).code).toBe(2);

@@ -28,9 +28,15 @@ describe('TypeScript API (the README example)', () => {
         'source.chunkRows': 100,
         'sinks[0].out': `${out}/stats.json`,
         'sinks[1].out': `${out}/hist.json`,
+        'sinks[2].out': `${out}/psd.svg`,
+        'sinks[2].of.out': `${out}/psd.npy`,
       },
     });
     expect(report).toMatchObject({ name: 'demo', rowsRead: 5003, passes: 2 });
-    expect(report.sinks.map((s) => s.outputs[0])).toEqual([`${out}/stats.json`, `${out}/hist.json`]);
+    expect(report.sinks.map((s) => s.outputs[0])).toEqual([
+      `${out}/stats.json`,
+      `${out}/hist.json`,
+      `${out}/psd.svg`,
+    ]);
   });
 });

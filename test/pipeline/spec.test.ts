@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSpecText, parseSetPath } from '../../src/pipeline/spec-document.ts';
+import { interpolateString, parseSpecText, parseSetPath } from '../../src/pipeline/spec-document.ts';
 import { validateSpec } from '../../src/pipeline/validate.ts';
 import { mockRegistry } from '../support/mock-stages.ts';
 
@@ -49,6 +49,7 @@ describe('spec', () => {
     expect(validate(text, { A: 'dir', B: 'x' }).source.params.path).toBe('dir/x');
     const error = errorOf(() => validate(text));
     expect(error).toMatchObject({ code: 'ENV_UNDEFINED', line: 1 });
+    expect(interpolateString('${OUT:-out/{stem}_x.json}', {}).value).toBe('out/{stem}_x.json');
   });
 
   it('applies --set overrides with YAML-typed values', () => {

@@ -174,7 +174,13 @@ describe('npy source: params, range and details', () => {
   const stage = stageNamed('npy');
 
   it('parses defaults', () => {
-    expect(stage.params.parse({ path })).toEqual({ path, chunkRows: 1048576, startRow: 0, io: 'auto' });
+    expect(stage.params.parse({ path })).toEqual({
+      path,
+      recursive: false,
+      chunkRows: 1048576,
+      startRow: 0,
+      io: 'auto',
+    });
     expect(stage.inputs(stage.params.parse({ path }))).toEqual([path]);
   });
 

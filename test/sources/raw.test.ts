@@ -72,6 +72,7 @@ describe('raw source: sizes and params', () => {
     const stage = stageNamed('raw');
     expect(stage.params.parse({ path: hdr, dtype: 'int16' })).toEqual({
       path: hdr,
+      recursive: false,
       dtype: 'int16',
       endian: 'little',
       offset: 0,

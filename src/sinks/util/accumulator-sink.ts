@@ -1,7 +1,7 @@
 /**
  * Turns an Accumulator (DESIGN.md §3) into a SinkInstance: every batch is added (the
  * accumulator counts only its new rows), and on finish the result is returned and, when an
- * `out` path is given, written there as JSON. The output's temporary file is created up
+ * `out` path is given, written there (as JSON unless the sink passes `encode`). The output's temporary file is created up
  * front, so an existing output or an unwritable directory fails the run before any data is
  * read, and a failed or aborted run leaves nothing behind.
  */
@@ -37,7 +37,7 @@ class AccumulatorSink<R> implements SinkInstance<R> {
   readonly outputs: readonly string[];
 
   constructor(
-    private readonly accumulator: Accumulator<R>,
+    readonly accumulator: Accumulator<R>,
     private readonly file: AtomicFile | undefined,
     private readonly encode: (result: R) => Uint8Array | string,
   ) {

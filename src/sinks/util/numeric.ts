@@ -63,3 +63,13 @@ export function toJsonInteger(value: bigint): JsonNumber {
 export function toJsonValue(value: number | bigint): JsonNumber {
   return typeof value === 'bigint' ? toJsonInteger(value) : toJsonNumber(value);
 }
+
+/** Values as doubles: a view for number arrays, the nearest doubles of 64-bit integers (numpy's cast). */
+export function toDoubles(data: TypedArray): ArrayLike<number> {
+  if (!isBigIntArray(data)) return data;
+  const words = toInt64Words(data);
+  const signed = data instanceof BigInt64Array;
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < out.length; i++) out[i] = int64WordsToNumber(words, i, signed);
+  return out;
+}

@@ -44,6 +44,14 @@ export const fileSourceFields = {
     .min(0)
     .optional()
     .describe('Row to stop before (exclusive); clamped to the rows in the file. Default: the end.'),
+  origin: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'Row that segmenting stages align their segments to. Default: startRow, so a row range gives what numpy gives on that slice; a shard of a larger range keeps the larger range’s start.',
+    ),
   io: z
     .enum(['auto', 'read', 'mmap'])
     .default('auto')
@@ -97,7 +105,7 @@ function toTableSource(file: MappedFile, params: FileSourceParams, table: TableF
     columns: columnsOf(table.layout),
     sampleRate: params.sampleRate,
     source: params.path,
-    origin: startRow,
+    origin: params.origin ?? startRow,
   };
   return createTableSource({ ...table, file, schema, startRow, endRow, chunkRows: params.chunkRows });
 }

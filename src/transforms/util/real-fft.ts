@@ -7,13 +7,46 @@
  */
 import FFT from 'fft.js';
 
-export class RealFft {
+/**
+ * A real FFT of one fixed length, driven through its own segment buffer so that the caller
+ * can fuse detrend and window into the copy (SegmentSpectrum): write the segment into
+ * `input[0, n)`, call `run()`, then read power or the complex bins. `input[n, nfft)` must stay
+ * zero (the padding); nothing here writes it except `transform`, which clears it.
+ */
+export interface RealTransform {
+  readonly nfft: number;
   /** Bins of the one-sided spectrum: nfft/2 + 1 (floor). */
   readonly bins: number;
+  /** The arithmetic: 'float64' (fft.js, exact) or 'float32' (pffft-wasm). */
+  readonly precision: 'float64' | 'float32';
+  /** The segment buffer, nfft long. A getter: a WASM heap view can move when memory grows. */
+  readonly input: Float64Array | Float32Array;
+  /** Transforms what `input` holds. */
+  run(): void;
+  /** Adds |X_k|² of the last run to `sum` (length `bins`). */
+  addPowerTo(sum: Float64Array): void;
+  /** Writes |X_k|² of the last run to `out`. */
+  powerInto(out: Float64Array): void;
+  /** Writes the bins of the last run to `re`, `im`; DC and Nyquist imaginary parts exactly 0. */
+  unpack(re: Float64Array, im: Float64Array): void;
+  /** `x` (length ≤ nfft, zero padded) → re/im; `x` is not modified. */
+  transform(x: Float64Array, re: Float64Array, im: Float64Array): void;
+  /** Releases native memory (a no-op for fft.js); the instance is unusable afterwards. */
+  dispose(): void;
+}
+
+export class RealFft implements RealTransform {
+  readonly bins: number;
+  readonly precision = 'float64' as const;
+  readonly input: Float64Array;
   private readonly fft: FFT;
-  private readonly input: Float64Array;
+  /** Interleaved complex output of fft.js (power-of-two sizes). */
   private readonly output: Float64Array;
   private readonly chirp?: Bluestein;
+  /** Bluestein's complex work array, and its result bins. */
+  private readonly work?: Float64Array;
+  private readonly chirpRe?: Float64Array;
+  private readonly chirpIm?: Float64Array;
 
   constructor(readonly nfft: number) {
     if (!Number.isSafeInteger(nfft) || nfft < 1)
@@ -22,39 +55,75 @@ export class RealFft {
     const isPow2 = (nfft & (nfft - 1)) === 0 && nfft >= 2;
     const size = isPow2 ? nfft : nextPow2(2 * nfft - 1);
     this.fft = new FFT(Math.max(size, 2));
-    this.input = new Float64Array(Math.max(size, 2) * (isPow2 ? 1 : 2));
+    this.input = new Float64Array(nfft);
     this.output = new Float64Array(Math.max(size, 2) * 2);
-    if (!isPow2) this.chirp = new Bluestein(nfft, this.fft, size);
+    if (!isPow2) {
+      this.chirp = new Bluestein(nfft, this.fft, size);
+      this.work = new Float64Array(2 * size);
+      this.chirpRe = new Float64Array(this.bins);
+      this.chirpIm = new Float64Array(this.bins);
+    }
   }
 
-  /**
-   * The one-sided spectrum of `x` (length ≤ nfft; zero padded) into `re` and `im` (length
-   * `bins` each). `x` is not modified.
-   */
-  transform(x: Float64Array, re: Float64Array, im: Float64Array): void {
-    if (x.length > this.nfft) throw new RangeError(`segment of ${x.length} > nfft ${this.nfft}`);
+  run(): void {
     if (this.chirp) {
-      this.chirp.transform(x, re, im, this.bins, this.input, this.output);
+      this.chirp.transform(this.input, this.chirpRe!, this.chirpIm!, this.bins, this.work!, this.output);
       return;
     }
-    if (this.nfft === 1) {
-      re[0] = x.length ? x[0] : 0;
-      im[0] = 0;
+    // realTransform fills bins 0..nfft/2 of the interleaved output, which is all we read.
+    this.fft.realTransform(this.output, this.input);
+  }
+
+  addPowerTo(sum: Float64Array): void {
+    if (this.chirp) {
+      const re = this.chirpRe!;
+      const im = this.chirpIm!;
+      for (let k = 0; k < re.length; k++) sum[k] += re[k] * re[k] + im[k] * im[k];
       return;
     }
-    const input = this.input;
-    input.set(x);
-    input.fill(0, x.length);
+    // Straight from fft.js's interleaved output; DC and Nyquist are real (their im is taken
+    // as exactly 0, as unpack does), so the sums equal those of the unpacked bins bit for bit.
     const out = this.output;
-    this.fft.realTransform(out, input);
+    const last = this.bins - 1;
+    sum[0] += out[0] * out[0];
+    for (let k = 1; k < last; k++) {
+      const r = out[2 * k];
+      const i = out[2 * k + 1];
+      sum[k] += r * r + i * i;
+    }
+    sum[last] += out[2 * last] * out[2 * last];
+  }
+
+  powerInto(out: Float64Array): void {
+    out.fill(0, 0, this.bins);
+    this.addPowerTo(out);
+  }
+
+  unpack(re: Float64Array, im: Float64Array): void {
+    if (this.chirp) {
+      re.set(this.chirpRe!);
+      im.set(this.chirpIm!);
+      return;
+    }
+    const out = this.output;
     for (let k = 0; k < this.bins; k++) {
       re[k] = out[2 * k];
       im[k] = out[2 * k + 1];
     }
     // fft.js leaves DC and Nyquist imaginary parts as computed (±0); scipy gives exact 0.
     im[0] = 0;
-    if (this.nfft % 2 === 0) im[this.bins - 1] = 0;
+    im[this.bins - 1] = 0;
   }
+
+  transform(x: Float64Array, re: Float64Array, im: Float64Array): void {
+    if (x.length > this.nfft) throw new RangeError(`segment of ${x.length} > nfft ${this.nfft}`);
+    this.input.set(x);
+    this.input.fill(0, x.length);
+    this.run();
+    this.unpack(re, im);
+  }
+
+  dispose(): void {}
 }
 
 function nextPow2(n: number): number {

@@ -9,7 +9,9 @@ import type { Batch } from '../../core/batch.ts';
 import type { TypedArray } from '../../core/dtype.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { Schema } from '../../core/schema.ts';
-import { RealFft } from './real-fft.ts';
+import type { FftPrecision } from './pffft.ts';
+import { createRealTransform } from './pffft.ts';
+import type { RealTransform } from './real-fft.ts';
 
 export type DetrendMethod = 'constant' | 'linear' | 'none';
 export type Scaling = 'density' | 'spectrum';
@@ -89,35 +91,62 @@ export function detrendInPlace(x: Float64Array, method: DetrendMethod): void {
 
 /**
  * detrend → window → rfft(nfft) of one segment, and its raw power |X_k|², all in reused
- * scratch arrays: nothing is allocated per segment.
+ * scratch arrays: nothing is allocated per segment. For float input with constant or no
+ * detrend, reading, detrending and windowing are one pass into the FFT's own input buffer
+ * (the same float64 operations in the same order as detrendInPlace, so the same bits), and
+ * power is summed straight from the FFT's output. `re`/`im` hold the last transform's bins
+ * (callers may keep references to them across transforms) unless the spectrum is built with
+ * `lazyBins`, for callers that only sum power (welch): then they are unpacked on access.
  */
 export class SegmentSpectrum {
-  readonly fft: RealFft;
-  /** The detrended, windowed segment of the last call. */
+  readonly fft: RealTransform;
+  /** The input of `transformScratch` (detrended and windowed in place by it). */
   readonly scratch: Float64Array;
-  readonly re: Float64Array;
-  readonly im: Float64Array;
+  private readonly bufRe: Float64Array;
+  private readonly bufIm: Float64Array;
+  private unpacked = false;
 
   constructor(
     readonly window: Float64Array,
     readonly nfft: number,
     readonly detrend: DetrendMethod,
+    precision: FftPrecision = 'float64',
+    private readonly lazyBins = false,
   ) {
     if (nfft < window.length) throw new RangeError(`nfft ${nfft} < segment length ${window.length}`);
-    this.fft = new RealFft(nfft);
+    this.fft = createRealTransform(nfft, precision);
     this.scratch = new Float64Array(window.length);
-    this.re = new Float64Array(this.fft.bins);
-    this.im = new Float64Array(this.fft.bins);
+    this.bufRe = new Float64Array(this.fft.bins);
+    this.bufIm = new Float64Array(this.fft.bins);
   }
 
   get bins(): number {
     return this.fft.bins;
   }
 
-  /** Transforms the segment starting at row `offset` of a width-1 column into re/im. */
+  /** Real parts of the last transform's bins. */
+  get re(): Float64Array {
+    this.unpack();
+    return this.bufRe;
+  }
+
+  /** Imaginary parts of the last transform's bins (DC and Nyquist exactly 0). */
+  get im(): Float64Array {
+    this.unpack();
+    return this.bufIm;
+  }
+
+  /** Transforms the segment starting at row `offset` of a width-1 column. */
   transformAt(data: TypedArray, offset: number): void {
-    readSegment(data, offset, this.scratch);
-    this.transformScratch();
+    if (this.detrend === 'linear') {
+      readSegment(data, offset, this.scratch);
+      this.transformScratch();
+    } else if (data instanceof Float32Array || data instanceof Float64Array) {
+      this.fused(data, offset);
+    } else {
+      readSegment(data, offset, this.scratch);
+      this.fused(this.scratch, 0);
+    }
   }
 
   /** Transforms what `scratch` holds (it is detrended and windowed in place). */
@@ -125,21 +154,124 @@ export class SegmentSpectrum {
     const x = this.scratch;
     const w = this.window;
     detrendInPlace(x, this.detrend);
-    for (let i = 0; i < x.length; i++) x[i] *= w[i];
-    this.fft.transform(x, this.re, this.im);
+    const input = this.fft.input;
+    for (let i = 0; i < x.length; i++) input[i] = x[i] *= w[i];
+    this.run();
   }
 
   /** Adds |X_k|² of the last transform to `sum`. */
   addPowerTo(sum: Float64Array): void {
-    const { re, im } = this;
-    for (let k = 0; k < re.length; k++) sum[k] += re[k] * re[k] + im[k] * im[k];
+    this.fft.addPowerTo(sum);
   }
 
   /** Writes |X_k|² of the last transform to `out`. */
   powerInto(out: Float64Array): void {
-    const { re, im } = this;
-    for (let k = 0; k < re.length; k++) out[k] = re[k] * re[k] + im[k] * im[k];
+    this.fft.powerInto(out);
   }
+
+  /** Frees the FFT's native buffers (float32 path); the instance is unusable afterwards. */
+  dispose(): void {
+    this.fft.dispose();
+  }
+
+  /** Constant (or no) detrend and the window in one pass into the FFT's input. */
+  private fused(data: Float32Array | Float64Array, offset: number): void {
+    const w = this.window;
+    const n = w.length;
+    let mean = 0;
+    if (this.detrend === 'constant') {
+      // The float32 path need not match the float64 path's bits: four partial sums there.
+      const float32 = this.fft.precision === 'float32';
+      if (data instanceof Float32Array) mean = float32 ? sum4F32(data, offset, n) : sumF32(data, offset, n);
+      else mean = float32 ? sum4F64(data, offset, n) : sumF64(data, offset, n);
+      mean /= n;
+    }
+    const input = this.fft.input;
+    if (input instanceof Float32Array) {
+      if (data instanceof Float32Array) windowF32ToF32(data, offset, mean, w, input);
+      else windowF64ToF32(data, offset, mean, w, input);
+    } else if (data instanceof Float32Array) windowF32ToF64(data, offset, mean, w, input);
+    else windowF64ToF64(data, offset, mean, w, input);
+    this.run();
+  }
+
+  private run(): void {
+    this.fft.run();
+    this.unpacked = false;
+    if (!this.lazyBins) this.unpack();
+  }
+
+  private unpack(): void {
+    if (this.unpacked) return;
+    this.fft.unpack(this.bufRe, this.bufIm);
+    this.unpacked = true;
+  }
+}
+
+// The hot loops, one copy per array-type combination so that every element access site
+// sees a single typed-array kind (V8 keeps them monomorphic; a shared loop measured ~2×
+// slower once float32 and float64 inputs had both passed through it). The serial sums add in
+// detrendInPlace's order, so the float64 path keeps its bits; the 4-way sums (float32 FFT
+// path only) break the add latency chain and differ by about an ulp.
+
+function sumF32(x: Float32Array, o: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[o + i];
+  return s;
+}
+
+function sumF64(x: Float64Array, o: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[o + i];
+  return s;
+}
+
+function sum4F32(x: Float32Array, o: number, n: number): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    a += x[o + i];
+    b += x[o + i + 1];
+    c += x[o + i + 2];
+    d += x[o + i + 3];
+  }
+  for (; i < n; i++) a += x[o + i];
+  return a + b + (c + d);
+}
+
+function sum4F64(x: Float64Array, o: number, n: number): number {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    a += x[o + i];
+    b += x[o + i + 1];
+    c += x[o + i + 2];
+    d += x[o + i + 3];
+  }
+  for (; i < n; i++) a += x[o + i];
+  return a + b + (c + d);
+}
+
+function windowF32ToF64(x: Float32Array, o: number, mean: number, w: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < w.length; i++) out[i] = (x[o + i] - mean) * w[i];
+}
+
+function windowF64ToF64(x: Float64Array, o: number, mean: number, w: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < w.length; i++) out[i] = (x[o + i] - mean) * w[i];
+}
+
+function windowF32ToF32(x: Float32Array, o: number, mean: number, w: Float64Array, out: Float32Array): void {
+  for (let i = 0; i < w.length; i++) out[i] = (x[o + i] - mean) * w[i];
+}
+
+function windowF64ToF32(x: Float64Array, o: number, mean: number, w: Float64Array, out: Float32Array): void {
+  for (let i = 0; i < w.length; i++) out[i] = (x[o + i] - mean) * w[i];
 }
 
 /** scipy's scale: 1/(fs·Σw²) for density, 1/(Σw)² for spectrum. */

@@ -84,6 +84,11 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
     for (let r = batch.history; r < batch.rows; r++) this.addPower(data.subarray(r * width, (r + 1) * width));
   }
 
+  toState(): PsdAccumulator {
+    const { config, bins, sum, count, kept } = this;
+    return { config, bins, sum, count, kept: kept.subarray(0, count * bins) } as unknown as PsdAccumulator;
+  }
+
   merge(other: PsdAccumulator): void {
     const a = this.config;
     const b = other.config;

@@ -1,0 +1,26 @@
+/**
+ * One measured Welch run, in its own process so its peak RSS is its own:
+ *   tsx bench/welch-case.ts FILE CHUNK_ROWS
+ * Prints one JSON line: seconds, bytes, rows, segments, maxRssBytes.
+ */
+import { run } from '../src/pipeline/api.ts';
+import { writeOddLengthWarmup } from './files.ts';
+
+const [file, chunkRowsText] = process.argv.slice(2);
+const chunkRows = Number(chunkRowsText ?? 1 << 20);
+
+async function welchOnce(path: string) {
+  const report = await run({
+    source: { type: 'npy', path, chunkRows, sampleRate: 1 },
+    sinks: [{ type: 'welch', nperseg: 4096, noverlap: 2048, window: 'hann' }],
+  });
+  const { segments } = report.sinks[0].result as { segments: number };
+  return { seconds: report.seconds, bytes: report.bytesRead, rows: report.rowsRead, segments };
+}
+
+// Warm the JIT on a small odd-length file first, as the stats bench does.
+await welchOnce(await writeOddLengthWarmup());
+const measured = await welchOnce(file);
+process.stdout.write(
+  `${JSON.stringify({ ...measured, maxRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`,
+);

@@ -1,0 +1,38 @@
+/**
+ * The heavy libraries (WASM and native modules), loaded on first use rather than at import.
+ * The stage registry is imported by every CLI command and every shard worker; importing
+ * h5wasm alone there took the process to ~680 MB RSS. So stages import these only as types
+ * and call a loader here in `create` (or at first use); each loads its library once.
+ */
+import type * as Resvg from '@resvg/resvg-js';
+import type * as Arrow from 'apache-arrow';
+import type * as H5wasm from 'h5wasm/node';
+import type * as ParquetWasm from 'parquet-wasm/node';
+
+export type ArrowModule = typeof Arrow;
+export type H5wasmModule = typeof H5wasm;
+export type ParquetWasmModule = typeof ParquetWasm;
+export type ResvgModule = typeof Resvg;
+
+/** h5wasm with its WASM instance ready (`ready` awaited). */
+export const loadH5wasm = once(async (): Promise<H5wasmModule> => {
+  const h5wasm = await import('h5wasm/node');
+  await h5wasm.ready;
+  return h5wasm;
+});
+
+export const loadParquetWasm = once((): Promise<ParquetWasmModule> => import('parquet-wasm/node'));
+
+export const loadArrow = once((): Promise<ArrowModule> => import('apache-arrow'));
+
+export const loadResvg = once((): Promise<ResvgModule> => import('@resvg/resvg-js'));
+
+/** `load` run on the first call, its promise shared by later ones; a failed load is retried. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+}

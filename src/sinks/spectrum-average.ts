@@ -1,0 +1,337 @@
+/**
+ * TraceKit's `chunked_fft` (tracekit 0.3.1, src/tracekit/streaming/chunked.py) as a sink, for
+ * users porting that code: the same segments, window, normalisation and dB result, computed in
+ * one pass over a file of any size and identical for every chunkRows and for merged shards.
+ */
+import { z } from 'zod';
+import type { Batch } from '../core/batch.ts';
+import { getColumn } from '../core/batch.ts';
+import type { TypedArray } from '../core/dtype.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { Schema } from '../core/schema.ts';
+import type { Accumulator, SinkInstance } from '../core/stage.ts';
+import { defineStage } from '../core/stage.ts';
+import type { AtomicFile } from '../io/atomic-file.ts';
+import { createAtomicFile } from '../io/atomic-file.ts';
+import { formatNpyHeader } from '../io/npy-header.ts';
+import type { SegmentGeometry } from '../transforms/util/spectral.ts';
+import { SegmentSpectrum, frequencies, ownedSegments, readSegment } from '../transforms/util/spectral.ts';
+import type { WindowSpec } from '../transforms/util/windows.ts';
+import { makeWindow, windowSums } from '../transforms/util/windows.ts';
+import { formatJson } from './util/accumulator-sink.ts';
+import { checkSignalColumn } from './util/spectral/segment-params.ts';
+
+/**
+ * TraceKit's window names (tracekit.utils.windowing.WINDOW_FUNCTIONS) and the scipy window
+ * each one is: TraceKit builds them with numpy's symmetric np.hanning/np.hamming/… (kaiser
+ * with beta 8.6), i.e. scipy's `sym=True` form, so the shared window code serves.
+ */
+const TRACEKIT_WINDOWS = {
+  rectangular: { name: 'boxcar' },
+  boxcar: { name: 'boxcar' },
+  rect: { name: 'boxcar' },
+  hann: { name: 'hann' },
+  hanning: { name: 'hann' },
+  hamming: { name: 'hamming' },
+  blackman: { name: 'blackman' },
+  kaiser: { name: 'kaiser', beta: 8.6 },
+  flattop: { name: 'flattop' },
+  flat_top: { name: 'flattop' },
+  bartlett: { name: 'bartlett' },
+  triangular: { name: 'bartlett' },
+  blackman_harris: { name: 'blackmanharris' },
+  blackmanharris: { name: 'blackmanharris' },
+} as const satisfies Record<string, WindowSpec>;
+type TraceKitWindow = keyof typeof TRACEKIT_WINDOWS;
+
+const OUT_EXTENSIONS = ['.json', '.npy', '.csv'] as const;
+
+const params = z
+  .object({
+    column: z.string().min(1).default('value').describe('Width-1 column holding the signal.'),
+    chunkSize: z
+      .int()
+      .positive()
+      .default(10_000_000)
+      .describe(
+        "TraceKit's chunk_size: samples per segment (not the batch size, which is the source's chunkRows). " +
+          'Look-back and memory grow with it: a few × chunkSize × 8 bytes.',
+      ),
+    overlap: z
+      .number()
+      .min(0)
+      .lt(100)
+      .default(50)
+      .describe(
+        'Overlap between segments in percent, 0 ≤ overlap < 100; int(chunkSize × overlap / 100) samples.',
+      ),
+    window: z
+      .enum(Object.keys(TRACEKIT_WINDOWS) as [TraceKitWindow, ...TraceKitWindow[]])
+      .default('hann')
+      .describe("Window, by TraceKit's names: symmetric (numpy's np.hanning, …); kaiser has beta 8.6."),
+    nfft: z
+      .int()
+      .positive()
+      .optional()
+      .describe(
+        'FFT length ≥ chunkSize (zero padding; any size). Default: the next power of two ≥ chunkSize ' +
+          '(≥ the signal length when that is shorter, as TraceKit).',
+      ),
+    out: z
+      .string()
+      .min(1)
+      .refine((p) => OUT_EXTENSIONS.some((ext) => p.toLowerCase().endsWith(ext)), {
+        message: `out must end in ${OUT_EXTENSIONS.join(', ')}`,
+      })
+      .optional()
+      .describe(
+        'File to write: .json { frequencies, magnitudeDb, segments, nfft, window }; .npy a 2 × F float64 array ' +
+          '(row 0 frequencies, row 1 dB); .csv frequency,magnitude_db. When absent the result is only returned.',
+      ),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    // numpy's rfft would silently truncate each segment to nfft: almost surely a mistake.
+    if (p.nfft !== undefined && p.nfft < p.chunkSize) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nfft'],
+        message: `nfft ${p.nfft} is shorter than chunkSize ${p.chunkSize}`,
+      });
+    }
+  })
+  .describe(
+    "TraceKit's chunked_fft: segments of chunkSize samples with a percentage overlap, each with its mean removed, " +
+      'windowed, |rfft| divided by chunkSize × the coherent gain (Σw / chunkSize), averaged over segments, in dB ' +
+      '(20·log10, floored at 1e-20). A signal no longer than chunkSize is one windowed FFT of the whole signal ' +
+      'without mean removal, as TraceKit does. Frequencies from the source sampleRate (1 when absent).',
+  );
+
+export type SpectrumAverageParams = z.output<typeof params>;
+
+export interface SpectrumAverageResult {
+  readonly frequencies: number[];
+  readonly magnitudeDb: number[];
+  /** Segments averaged (1 for a signal no longer than chunkSize; 0 for an empty one). */
+  readonly segments: number;
+  readonly nfft: number;
+  readonly window: string;
+}
+
+export default defineStage({
+  name: 'spectrum-average',
+  kind: 'sink',
+  params,
+  history: (p) => p.chunkSize - 1,
+  outputs: (p) => (p.out ? [p.out] : []),
+  check: (p, schema) => checkSignalColumn(schema, p.column, 'spectrum-average'),
+  create: async (p, ctx) => {
+    const accumulator = new SpectrumAverageAccumulator(p, ctx.schema);
+    const file = p.out ? await createAtomicFile(p.out, { overwrite: ctx.overwrite }) : undefined;
+    return new SpectrumFileSink(accumulator, file);
+  },
+});
+
+/** Segment geometry as TraceKit derives it from chunk_size and the overlap percentage. */
+export function segmentGeometry(chunkSize: number, overlapPercent: number): { hop: number; overlap: number } {
+  const overlap = Math.trunc((chunkSize * overlapPercent) / 100.0);
+  return { hop: chunkSize - overlap, overlap };
+}
+
+/** `int(2 ** ceil(log2(n)))`, numpy's default nfft in chunked_fft. */
+export function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * Sums of |rfft| per bin over the segments whose last row is among a batch's new rows
+ * (DESIGN.md §2), plus the rows themselves while there are at most chunkSize of them, for
+ * TraceKit's single-FFT case (kept as pieces by global row, so shards merge in any order).
+ */
+export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageResult> {
+  readonly geometry: SegmentGeometry;
+  readonly nfft: number;
+  /** Σ over segments of |X_k| / divisor, in segment order. */
+  readonly magnitudeSum: Float64Array;
+  segments = 0;
+  /** New rows seen (the signal length once every batch, or shard, is in). */
+  rows = 0;
+  private readonly sampleRate: number;
+  private readonly column: string;
+  private readonly windowName: TraceKitWindow;
+  private readonly divisor: number;
+  private readonly explicitNfft?: number;
+  private spectrum?: SegmentSpectrum;
+  /** Rows seen, by global start row, while rows ≤ chunkSize; null beyond. */
+  private pieces: { start: number; data: Float64Array }[] | null = [];
+
+  constructor(p: SpectrumAverageParams, schema: Schema) {
+    this.geometry = {
+      length: p.chunkSize,
+      hop: segmentGeometry(p.chunkSize, p.overlap).hop,
+      origin: schema.origin ?? 0,
+    };
+    this.explicitNfft = p.nfft;
+    this.nfft = p.nfft ?? nextPowerOfTwo(p.chunkSize);
+    this.sampleRate = schema.sampleRate ?? 1;
+    this.column = p.column;
+    this.windowName = p.window;
+    this.divisor = coherentDivisor(makeWindow(TRACEKIT_WINDOWS[p.window], p.chunkSize, true));
+    this.magnitudeSum = new Float64Array(Math.floor(this.nfft / 2) + 1);
+  }
+
+  add(batch: Batch): void {
+    const { data } = getColumn(batch, this.column);
+    this.keepPiece(batch, data);
+    this.rows += batch.rows - batch.history;
+    const { first, count } = ownedSegments(batch, this.geometry);
+    if (count === 0) return;
+    // Built on first use: a short signal (TraceKit's single-FFT case) never needs it.
+    this.spectrum ??= new SegmentSpectrum(
+      makeWindow(TRACEKIT_WINDOWS[this.windowName], this.geometry.length, true),
+      this.nfft,
+      'constant',
+    );
+    const { spectrum, magnitudeSum: acc, divisor } = this;
+    const { re, im } = spectrum;
+    for (let k = first; k < first + count; k++) {
+      spectrum.transformAt(data, this.geometry.origin + k * this.geometry.hop - batch.start);
+      for (let j = 0; j < acc.length; j++) acc[j] += Math.sqrt(re[j] * re[j] + im[j] * im[j]) / divisor;
+    }
+    this.segments += count;
+  }
+
+  /** Folds in another shard of the same signal (any order: sums commute, pieces carry rows). */
+  merge(other: SpectrumAverageAccumulator): void {
+    const g = this.geometry;
+    const o = other.geometry;
+    if (o.length !== g.length || o.hop !== g.hop || o.origin !== g.origin || other.nfft !== this.nfft) {
+      throw new SluiceError(
+        'PARAMS_INVALID',
+        'spectrum-average: cannot merge accumulators of different params',
+        {
+          hint: 'every shard must use the same chunkSize, overlap, nfft and origin',
+        },
+      );
+    }
+    for (let k = 0; k < this.magnitudeSum.length; k++) this.magnitudeSum[k] += other.magnitudeSum[k];
+    this.segments += other.segments;
+    this.rows += other.rows;
+    this.pieces =
+      this.pieces && other.pieces && this.rows <= g.length ? [...this.pieces, ...other.pieces] : null;
+  }
+
+  result(): SpectrumAverageResult {
+    const window = this.windowName;
+    if (this.rows === 0) return { frequencies: [], magnitudeDb: [], segments: 0, nfft: 0, window };
+    if (this.rows <= this.geometry.length) return this.singleSpectrum();
+    return {
+      frequencies: frequencies(this.nfft, this.sampleRate),
+      magnitudeDb: Array.from(this.magnitudeSum, (sum) => toDb(sum / this.segments)),
+      segments: this.segments,
+      nfft: this.nfft,
+      window,
+    };
+  }
+
+  /** TraceKit's n ≤ chunk_size branch: one FFT of the whole signal, window of its length, mean kept. */
+  private singleSpectrum(): SpectrumAverageResult {
+    if (!this.pieces)
+      throw new SluiceError('ROWS_MISMATCH', 'spectrum-average: the short signal was not kept');
+    const n = this.rows;
+    const data = new Float64Array(n);
+    for (const piece of this.pieces) data.set(piece.data, piece.start - this.geometry.origin);
+    const nfft = this.explicitNfft ?? nextPowerOfTwo(n);
+    const w = makeWindow(TRACEKIT_WINDOWS[this.windowName], n, true);
+    const spectrum = new SegmentSpectrum(w, nfft, 'none');
+    spectrum.scratch.set(data);
+    spectrum.transformScratch();
+    const divisor = coherentDivisor(w);
+    const { re, im } = spectrum;
+    return {
+      frequencies: frequencies(nfft, this.sampleRate),
+      magnitudeDb: Array.from(re, (r, k) => toDb(Math.sqrt(r * r + im[k] * im[k]) / divisor)),
+      segments: 1,
+      nfft,
+      window: this.windowName,
+    };
+  }
+
+  private keepPiece(batch: Batch, data: TypedArray): void {
+    if (!this.pieces) return;
+    const fresh = batch.rows - batch.history;
+    if (this.rows + fresh > this.geometry.length) {
+      this.pieces = null;
+      return;
+    }
+    const piece = new Float64Array(fresh);
+    readSegment(data, batch.history, piece);
+    this.pieces.push({ start: batch.start + batch.history, data: piece });
+  }
+}
+
+/** TraceKit's `n * window_gain` with `window_gain = Σw / n`, operation for operation. */
+export function coherentDivisor(w: Float64Array): number {
+  const n = w.length;
+  return n * (windowSums(w).sum / n);
+}
+
+/** 20·log10 of a magnitude, floored at 1e-20 as TraceKit does (so never -Infinity). */
+export function toDb(magnitude: number): number {
+  return 20 * Math.log10(Math.max(magnitude, 1e-20));
+}
+
+/** The output file's bytes for its extension. */
+export function formatSpectrumFile(path: string, result: SpectrumAverageResult): string | Uint8Array {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.json')) return formatJson(result);
+  if (lower.endsWith('.csv')) {
+    const lines = result.frequencies.map((f, k) => `${f},${result.magnitudeDb[k]}`);
+    return `frequency,magnitude_db\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
+  }
+  const bins = result.frequencies.length;
+  const header = formatNpyHeader({ descr: '<f8', fortranOrder: false, shape: [2, bins] });
+  const data = new Float64Array(2 * bins);
+  data.set(result.frequencies);
+  data.set(result.magnitudeDb, bins);
+  const bytes = new Uint8Array(header.length + data.byteLength);
+  bytes.set(header);
+  bytes.set(new Uint8Array(data.buffer), header.length);
+  return bytes;
+}
+
+/** Adds every batch; on finish writes the result in the format `out` names (created up front). */
+class SpectrumFileSink implements SinkInstance<SpectrumAverageResult> {
+  readonly outputs: readonly string[];
+
+  constructor(
+    readonly accumulator: SpectrumAverageAccumulator,
+    private readonly file: AtomicFile | undefined,
+  ) {
+    this.outputs = file ? [file.path] : [];
+  }
+
+  write(batch: Batch): void {
+    this.accumulator.add(batch);
+  }
+
+  async finish(): Promise<SpectrumAverageResult> {
+    const result = this.accumulator.result();
+    if (this.file) {
+      try {
+        await this.file.write(formatSpectrumFile(this.file.path, result));
+        await this.file.commit();
+      } catch (error) {
+        await this.file.abort();
+        throw error;
+      }
+    }
+    return result;
+  }
+
+  async abort(): Promise<void> {
+    await this.file?.abort();
+  }
+}

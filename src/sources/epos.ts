@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { defineStage } from '../core/stage.ts';
+import {
+  bigEndianRecords,
+  columnsField,
+  EPOS_FIELDS,
+  onRemainderField,
+  wholeRecordCount,
+} from './util/atom-probe.ts';
+import { fileSourceFields, openTableFile } from './util/file-params.ts';
+
+const params = z
+  .object({
+    ...fileSourceFields,
+    columns: columnsField(EPOS_FIELDS.map((f) => f.name)),
+    onRemainder: onRemainderField,
+  })
+  .strict()
+  .describe(
+    "Reads a Cameca/IVAS .epos file: headerless big-endian 44-byte records x, y, z, m/n, TOF, HV_DC, pulse, det_x, det_y (float32), pslep, ipp (uint32), as PyCCAPT's columns `x (nm)`, `y (nm)`, `z (nm)`, `m/n (Da)`, `TOF (ns)`, `HV_DC (V)`, `pulse (V)`, `det_x (mm)`, `det_y (mm)`, `pslep`, `ipp`.",
+  );
+
+export type EposParams = z.output<typeof params>;
+
+export default defineStage({
+  name: 'epos',
+  kind: 'source',
+  params,
+  extensions: ['.epos'],
+  inputs: (p) => [p.path],
+  create: (p, ctx) => {
+    const layout = bigEndianRecords(EPOS_FIELDS, p.columns);
+    return openTableFile(p, ctx, (file) => {
+      const totalRows = wholeRecordCount(
+        p.path,
+        file.size,
+        layout.recordSize,
+        'EPOS',
+        p.onRemainder,
+        ctx.log,
+      );
+      const details = {
+        recordBytes: layout.recordSize,
+        byteOrder: 'big',
+        totalRows,
+        trailingBytes: file.size - totalRows * layout.recordSize,
+      };
+      return { format: 'epos', layout, totalRows, details };
+    });
+  },
+});
