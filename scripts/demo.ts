@@ -1,11 +1,12 @@
 /**
- * `npm start`: makes the sample data if it is absent, runs pipelines/demo.yaml and prints
- * what it found and where it wrote it.
+ * `npm start`: makes the sample data if it is absent, runs pipelines/demo.yaml over the sample
+ * signal and pipelines/epos-mass-spectrum.yaml over the sample EPOS, and prints what they found
+ * and where they wrote it.
  */
 import { runSpec } from '../src/pipeline/api.ts';
 import { formatError, formatRunSummary } from '../src/cli/format.ts';
 import { createProgressDisplay } from '../src/cli/progress.ts';
-import { SAMPLE_SIGNAL, ensureSampleSignal } from './sample-data.ts';
+import { SAMPLE_EPOS, SAMPLE_SIGNAL, ensureSampleEpos, ensureSampleSignal } from './sample-data.ts';
 
 interface StatsResult {
   columns: Record<string, { count: number; mean: number; std: number; min: number; max: number }>;
@@ -13,6 +14,12 @@ interface StatsResult {
 interface HistogramResult {
   edges: number[];
   counts: number[];
+}
+interface QuantilesResult {
+  columns: Record<
+    string,
+    { median: number | string | null; quantiles: Record<string, number | string | null> }
+  >;
 }
 interface PsdResult {
   frequencies: number[];
@@ -29,6 +36,24 @@ export function findPeaks(psd: readonly number[], count: number, minBins = 8): n
     if (peaks.every((p) => Math.abs(p - k) >= minBins)) peaks.push(k);
   }
   return peaks;
+}
+
+/** The count-weighted mean of the bin centres within `half` bins of bin k. */
+export function centroid(h: HistogramResult, k: number, half: number): number {
+  let sum = 0;
+  let weight = 0;
+  for (let i = Math.max(0, k - half); i <= Math.min(h.counts.length - 1, k + half); i++) {
+    sum += (h.counts[i] * (h.edges[i] + h.edges[i + 1])) / 2;
+    weight += h.counts[i];
+  }
+  return weight > 0 ? sum / weight : (h.edges[k] + h.edges[k + 1]) / 2;
+}
+
+/** The counts within `half` bins of bin k. */
+function peakCount(h: HistogramResult, k: number, half: number): number {
+  let total = 0;
+  for (let i = Math.max(0, k - half); i <= Math.min(h.counts.length - 1, k + half); i++) total += h.counts[i];
+  return total;
 }
 
 async function main(): Promise<void> {
@@ -68,6 +93,36 @@ async function main(): Promise<void> {
     `  welch PSD: ${welch.segments} segments of 4096, ${welch.psd.length} bins; tone peaks at ${tones.join(' and ')}`,
   );
   console.log(`  plot: ${report.sinks[2].outputs.join(', ')}`);
+  await massSpectrum();
+}
+
+/** The atom-probe half: the mass spectrum of the synthetic EPOS, its peaks and its plot. */
+async function massSpectrum(): Promise<void> {
+  const started = performance.now();
+  if (ensureSampleEpos()) {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(`\ncreated ${SAMPLE_EPOS.path} (${SAMPLE_EPOS.ions} ions) in ${seconds} s`);
+  } else {
+    console.log(`\nusing ${SAMPLE_EPOS.path}`);
+  }
+  const report = await runSpec('pipelines/epos-mass-spectrum.yaml', {
+    overwrite: true,
+    set: { 'source.path': SAMPLE_EPOS.path },
+  });
+  console.log(formatRunSummary(report));
+  const histogram = report.sinks[0].result as HistogramResult;
+  // Peaks at least 3 bins (0.6 Da) apart, so neighbours such as 27 and 28 Da stay apart; each
+  // placed at the count-weighted centre of its bin and two neighbours either side.
+  const peaks = findPeaks(histogram.counts, 4, 3)
+    .map((k) => ({ at: centroid(histogram, k, 2), ions: peakCount(histogram, k, 2) }))
+    .sort((a, b) => a.at - b.at)
+    .map((p) => `${p.at.toFixed(2)} Da (${p.ions} ions)`);
+  console.log(`  ${report.rowsRead} ions; mass spectrum peaks at ${peaks.join(', ')}`);
+  const { median, quantiles } = (report.sinks[1].result as QuantilesResult).columns[0];
+  console.log(
+    `  m/n median ${Number(median).toFixed(2)} Da, quartiles ${Number(quantiles['0.25']).toFixed(2)} and ${Number(quantiles['0.75']).toFixed(2)} Da`,
+  );
+  console.log(`  plot: ${report.sinks[0].outputs.join(', ')}`);
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatNpyHeader } from '../src/io/npy-header.ts';
+import { EPOS_PEAKS, writeEpos } from './sample-epos.ts';
 
 /** What the demo signal contains, so tests and docs can state expected results. */
 export const SAMPLE_SIGNAL = {
@@ -18,7 +19,24 @@ export const SAMPLE_SIGNAL = {
   seed: 20261121,
 } as const;
 
+/** The synthetic atom-probe run `npm start` draws the mass spectrum of (22 MB). */
+export const SAMPLE_EPOS = {
+  path: 'data/sample/run.epos',
+  ions: 500_000,
+  peaks: EPOS_PEAKS,
+} as const;
+
 const CHUNK = 1 << 20;
+
+/** Writes the deterministic sample EPOS if it is absent; returns whether it wrote it. */
+export function ensureSampleEpos(path: string = SAMPLE_EPOS.path): boolean {
+  if (existsSync(path)) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.partial`;
+  writeEpos(temp, SAMPLE_EPOS.ions);
+  renameSync(temp, path);
+  return true;
+}
 
 /** Writes the deterministic sample signal if it is absent; returns whether it wrote it. */
 export function ensureSampleSignal(path: string = SAMPLE_SIGNAL.path): boolean {

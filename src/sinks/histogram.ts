@@ -9,6 +9,7 @@ import { defineStage } from '../core/stage.ts';
 import { isValueRange, RangeAccumulator } from './util/range.ts';
 import type { ValueRange } from './util/range.ts';
 import { createAccumulatorSink } from './util/accumulator-sink.ts';
+import type { ResultTable } from './util/result-file.ts';
 import type { BinPlan } from './util/bin-edges.ts';
 import { binIndex, hasUsableEdges, planBins } from './util/bin-edges.ts';
 import { requireColumn } from '../core/schema.ts';
@@ -37,7 +38,11 @@ const params = z
       .string()
       .min(1)
       .optional()
-      .describe('Path of the JSON file to write; when absent the result is only returned to the caller.'),
+      .describe(
+        'File to write: .parquet, .arrow/.feather/.arrows, .h5/.hdf5, .npy or .csv get a table of one row per bin ' +
+          '(left, right, count); any other name the JSON result { column, edges, counts, underflow, overflow, nan }. ' +
+          'When absent the result is only returned to the caller.',
+      ),
   })
   .strict()
   .describe(
@@ -74,12 +79,28 @@ export default defineStage({
   create: (p, ctx) => {
     const { dtype } = requireColumn(ctx.schema, p.column, 'histogram');
     const plan = histogramPlan(p, dtype, p.range ? undefined : preparedRange(ctx.prepared), 'RANGE_INVALID');
+    const unit = ctx.schema.columns.find((c) => c.name === p.column)?.unit;
     return createAccumulatorSink(new HistogramAccumulator(p.column, plan), {
       out: p.out,
       overwrite: ctx.overwrite,
+      source: ctx.schema.source,
+      table: (result) => histogramTable(result, unit),
     });
   },
 });
+
+/** A histogram as a table: one row per bin, its edges (float64) and its count (int64, as numpy). */
+export function histogramTable(result: HistogramResult, unit?: string): ResultTable {
+  const bins = result.counts.length;
+  return {
+    columns: {
+      left: Float64Array.from(result.edges.slice(0, bins)),
+      right: Float64Array.from(result.edges.slice(1, bins + 1)),
+      count: BigInt64Array.from(result.counts, (c) => BigInt(c)),
+    },
+    units: unit ? { left: unit, right: unit } : undefined,
+  };
+}
 
 /** The bins for `p` on a column of `dtype`; `code` for an impossible bin count. */
 export function histogramPlan(

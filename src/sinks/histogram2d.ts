@@ -9,6 +9,8 @@ import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import { formatNpyHeader } from '../io/npy-header.ts';
 import { createAccumulatorSink, formatJson } from './util/accumulator-sink.ts';
+import type { ResultTable } from './util/result-file.ts';
+import { TABLE_EXTENSIONS } from './util/result-file.ts';
 import type { BinPlan } from './util/bin-edges.ts';
 import { binIndex, hasUsableEdges, planBins } from './util/bin-edges.ts';
 import { toDoubles } from './util/numeric.ts';
@@ -43,11 +45,15 @@ const params = z
     out: z
       .string()
       .min(1)
-      .refine((p) => /\.(json|npy)$/i.test(p), 'out must end in .json or .npy')
+      .refine(
+        (p) => ['.json', ...TABLE_EXTENSIONS].some((ext) => p.toLowerCase().endsWith(ext)),
+        `out must end in .json, ${TABLE_EXTENSIONS.join(', ')}`,
+      )
       .optional()
       .describe(
         '.json: { x, y, xedges, yedges, counts } with counts nx × ny nested; .npy: the counts as a float64 ' +
-          'nx × ny array. When absent the result is only returned to the caller.',
+          'nx × ny array; .parquet, .arrow/.feather/.arrows, .h5/.hdf5, .csv: a table of one row per bin ' +
+          '(x_left, x_right, y_left, y_right, count; x-major, as the counts). When absent the result is only returned.',
       ),
   })
   .strict()
@@ -92,10 +98,14 @@ export default defineStage({
     );
     const accumulator = new Histogram2dAccumulator(p.x, p.y, xPlan, yPlan);
     const npy = p.out !== undefined && /\.npy$/i.test(p.out);
+    const unit = (name: string) => ctx.schema.columns.find((c) => c.name === name)?.unit;
     return createAccumulatorSink(accumulator, {
       out: p.out,
       overwrite: ctx.overwrite,
+      source: ctx.schema.source,
       encode: npy ? () => encodeCountsNpy(accumulator) : formatJson,
+      encoded: ['.npy'],
+      table: (result) => histogram2dTable(result, unit(p.x), unit(p.y)),
     });
   },
 });
@@ -245,6 +255,32 @@ export class Histogram2dAccumulator implements Accumulator<Histogram2dResult> {
       counts,
     };
   }
+}
+
+/** A 2-D histogram as a table: one row per bin, x-major (the order of numpy's H.ravel()). */
+export function histogram2dTable(result: Histogram2dResult, xUnit?: string, yUnit?: string): ResultTable {
+  const nx = result.xedges.length - 1;
+  const ny = result.yedges.length - 1;
+  const xl = new Float64Array(nx * ny);
+  const xr = new Float64Array(nx * ny);
+  const yl = new Float64Array(nx * ny);
+  const yr = new Float64Array(nx * ny);
+  const count = new Float64Array(nx * ny);
+  for (let i = 0; i < nx; i++) {
+    for (let j = 0; j < ny; j++) {
+      const k = i * ny + j;
+      xl[k] = result.xedges[i];
+      xr[k] = result.xedges[i + 1];
+      yl[k] = result.yedges[j];
+      yr[k] = result.yedges[j + 1];
+      count[k] = result.counts[i][j];
+    }
+  }
+  const units: Record<string, string> = {};
+  if (xUnit) Object.assign(units, { x_left: xUnit, x_right: xUnit });
+  if (yUnit) Object.assign(units, { y_left: yUnit, y_right: yUnit });
+  // count is float64 as numpy.histogram2d's H is.
+  return { columns: { x_left: xl, x_right: xr, y_left: yl, y_right: yr, count }, units };
 }
 
 /** The counts as a float64 nx × ny .npy file (numpy.histogram2d's H). */

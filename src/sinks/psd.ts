@@ -3,11 +3,10 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import { createAtomicFile } from '../io/atomic-file.ts';
 import { META, metaNumber } from '../transforms/util/spectral.ts';
 import type { PsdConfig } from './util/spectral/psd-accumulator.ts';
 import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
-import { psdOutParam } from './util/spectral/psd-output.ts';
+import { openPsdFile, psdOutParam } from './util/spectral/psd-output.ts';
 import { PsdSink } from './welch.ts';
 
 const params = z
@@ -44,7 +43,9 @@ export default defineStage({
   check: (p, schema) => void psdConfig(p, schema),
   create: async (p, ctx) => {
     const accumulator = new PsdAccumulator(psdConfig(p, ctx.schema));
-    const file = p.out ? await createAtomicFile(p.out, { overwrite: ctx.overwrite }) : undefined;
+    const file = p.out
+      ? await openPsdFile(p.out, { overwrite: ctx.overwrite, source: ctx.schema.source })
+      : undefined;
     return new PsdSink(accumulator, file);
   },
 });

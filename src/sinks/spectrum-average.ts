@@ -9,16 +9,14 @@ import { getColumn } from '../core/batch.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
-import type { Accumulator, SinkInstance } from '../core/stage.ts';
+import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { AtomicFile } from '../io/atomic-file.ts';
-import { createAtomicFile } from '../io/atomic-file.ts';
-import { formatNpyHeader } from '../io/npy-header.ts';
 import type { SegmentGeometry } from '../transforms/util/spectral.ts';
 import { SegmentSpectrum, frequencies, ownedSegments, readSegment } from '../transforms/util/spectral.ts';
 import type { WindowSpec } from '../transforms/util/windows.ts';
 import { makeWindow, windowSums } from '../transforms/util/windows.ts';
-import { formatJson } from './util/accumulator-sink.ts';
+import { createAccumulatorSink } from './util/accumulator-sink.ts';
+import { spectrumOutParam, spectrumOutput } from './util/spectral/psd-output.ts';
 import { checkSignalColumn } from './util/spectral/segment-params.ts';
 
 /**
@@ -43,8 +41,6 @@ const TRACEKIT_WINDOWS = {
   blackmanharris: { name: 'blackmanharris' },
 } as const satisfies Record<string, WindowSpec>;
 type TraceKitWindow = keyof typeof TRACEKIT_WINDOWS;
-
-const OUT_EXTENSIONS = ['.json', '.npy', '.csv'] as const;
 
 const params = z
   .object({
@@ -77,17 +73,11 @@ const params = z
         'FFT length ≥ chunkSize (zero padding; any size). Default: the next power of two ≥ chunkSize ' +
           '(≥ the signal length when that is shorter, as TraceKit).',
       ),
-    out: z
-      .string()
-      .min(1)
-      .refine((p) => OUT_EXTENSIONS.some((ext) => p.toLowerCase().endsWith(ext)), {
-        message: `out must end in ${OUT_EXTENSIONS.join(', ')}`,
-      })
-      .optional()
-      .describe(
-        'File to write: .json { frequencies, magnitudeDb, segments, nfft, window }; .npy a 2 × F float64 array ' +
-          '(row 0 frequencies, row 1 dB); .csv frequency,magnitude_db. When absent the result is only returned.',
-      ),
+    out: spectrumOutParam(
+      'File to write: .json { frequencies, magnitudeDb, segments, nfft, window }; .npy a 2 × F float64 array ' +
+        '(row 0 frequencies, row 1 dB); or a table of columns frequency, magnitude_db: .parquet, ' +
+        '.arrow/.feather/.arrows, .h5/.hdf5, .csv. When absent the result is only returned.',
+    ),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -127,8 +117,12 @@ export default defineStage({
   check: (p, schema) => checkSignalColumn(schema, p.column, 'spectrum-average'),
   create: async (p, ctx) => {
     const accumulator = new SpectrumAverageAccumulator(p, ctx.schema);
-    const file = p.out ? await createAtomicFile(p.out, { overwrite: ctx.overwrite }) : undefined;
-    return new SpectrumFileSink(accumulator, file);
+    return createAccumulatorSink(accumulator, {
+      out: p.out,
+      overwrite: ctx.overwrite,
+      source: ctx.schema.source,
+      ...spectrumOutput<SpectrumAverageResult>(p.out ?? '', (r) => r.magnitudeDb, 'magnitude_db'),
+    });
   },
 });
 
@@ -281,57 +275,4 @@ export function coherentDivisor(w: Float64Array): number {
 /** 20·log10 of a magnitude, floored at 1e-20 as TraceKit does (so never -Infinity). */
 export function toDb(magnitude: number): number {
   return 20 * Math.log10(Math.max(magnitude, 1e-20));
-}
-
-/** The output file's bytes for its extension. */
-export function formatSpectrumFile(path: string, result: SpectrumAverageResult): string | Uint8Array {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.json')) return formatJson(result);
-  if (lower.endsWith('.csv')) {
-    const lines = result.frequencies.map((f, k) => `${f},${result.magnitudeDb[k]}`);
-    return `frequency,magnitude_db\n${lines.join('\n')}${lines.length ? '\n' : ''}`;
-  }
-  const bins = result.frequencies.length;
-  const header = formatNpyHeader({ descr: '<f8', fortranOrder: false, shape: [2, bins] });
-  const data = new Float64Array(2 * bins);
-  data.set(result.frequencies);
-  data.set(result.magnitudeDb, bins);
-  const bytes = new Uint8Array(header.length + data.byteLength);
-  bytes.set(header);
-  bytes.set(new Uint8Array(data.buffer), header.length);
-  return bytes;
-}
-
-/** Adds every batch; on finish writes the result in the format `out` names (created up front). */
-class SpectrumFileSink implements SinkInstance<SpectrumAverageResult> {
-  readonly outputs: readonly string[];
-
-  constructor(
-    readonly accumulator: SpectrumAverageAccumulator,
-    private readonly file: AtomicFile | undefined,
-  ) {
-    this.outputs = file ? [file.path] : [];
-  }
-
-  write(batch: Batch): void {
-    this.accumulator.add(batch);
-  }
-
-  async finish(): Promise<SpectrumAverageResult> {
-    const result = this.accumulator.result();
-    if (this.file) {
-      try {
-        await this.file.write(formatSpectrumFile(this.file.path, result));
-        await this.file.commit();
-      } catch (error) {
-        await this.file.abort();
-        throw error;
-      }
-    }
-    return result;
-  }
-
-  async abort(): Promise<void> {
-    await this.file?.abort();
-  }
 }

@@ -6,6 +6,7 @@ import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import { createAccumulatorSink } from './util/accumulator-sink.ts';
+import type { ResultTable } from './util/result-file.ts';
 import { requireColumns } from '../core/schema.ts';
 import type { Moments } from './util/moments.ts';
 import { combineMoments, emptyMoments, momentsOf, stdOf } from './util/moments.ts';
@@ -18,7 +19,11 @@ const params = z
       .string()
       .min(1)
       .optional()
-      .describe('Path of the JSON file to write; when absent the result is only returned to the caller.'),
+      .describe(
+        'File to write: .parquet, .arrow/.feather/.arrows, .h5/.hdf5, .npy or .csv get a one-row table with ' +
+          'columns <column>.count, .mean, .std, .min, .max, .nanCount (float64; counts int64); any other name ' +
+          'the JSON result. When absent the result is only returned to the caller.',
+      ),
     columns: z
       .array(z.string().min(1))
       .min(1)
@@ -62,8 +67,29 @@ export default defineStage({
     createAccumulatorSink(new StatsAccumulator(statsColumns(p, ctx.schema)), {
       out: p.out,
       overwrite: ctx.overwrite,
+      source: ctx.schema.source,
+      table: statsTable,
     }),
 });
+
+/**
+ * The statistics as a one-row table: `<column>.<statistic>` for each column. Values are
+ * float64 (an int64 min/max beyond 2^53 becomes the nearest double; the JSON keeps it exact),
+ * counts int64; a column with no values has NaN statistics.
+ */
+export function statsTable(result: StatsResult): ResultTable {
+  const columns: Record<string, Float64Array | BigInt64Array> = {};
+  const num = (v: JsonNumber | null) => new Float64Array([v === null ? NaN : Number(v)]);
+  for (const [name, s] of Object.entries(result.columns)) {
+    columns[`${name}.count`] = BigInt64Array.of(BigInt(s.count));
+    columns[`${name}.mean`] = num(s.mean);
+    columns[`${name}.std`] = num(s.std);
+    columns[`${name}.min`] = num(s.min);
+    columns[`${name}.max`] = num(s.max);
+    columns[`${name}.nanCount`] = BigInt64Array.of(BigInt(s.nanCount));
+  }
+  return { columns };
+}
 
 /** The names of the columns the stats sink summarises; COLUMN_UNKNOWN for a missing one. */
 export function statsColumns(p: StatsParams, schema: Schema): string[] {

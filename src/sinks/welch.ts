@@ -4,15 +4,14 @@ import { getColumn } from '../core/batch.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator, SinkInstance } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { AtomicFile } from '../io/atomic-file.ts';
-import { createAtomicFile } from '../io/atomic-file.ts';
 import type { DetrendMethod, SegmentGeometry } from '../transforms/util/spectral.ts';
 import { ownedSegments, readSegment, SegmentSpectrum } from '../transforms/util/spectral.ts';
 import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
 import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../transforms/util/windows.ts';
 import type { PsdResult } from './util/spectral/psd-accumulator.ts';
 import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
-import { psdOutParam, writePsd } from './util/spectral/psd-output.ts';
+import type { ResultFile } from './util/result-file.ts';
+import { openPsdFile, psdOutParam } from './util/spectral/psd-output.ts';
 import { checkSegmentParams, checkSignalColumn, spectralFields } from './util/spectral/segment-params.ts';
 
 const params = z
@@ -64,7 +63,9 @@ export default defineStage({
   create: async (p, ctx) => {
     if (p.fft === 'float32') await loadFloat32Fft();
     const accumulator = new WelchAccumulator(p, ctx.schema);
-    const file = p.out ? await createAtomicFile(p.out, { overwrite: ctx.overwrite }) : undefined;
+    const file = p.out
+      ? await openPsdFile(p.out, { overwrite: ctx.overwrite, source: ctx.schema.source })
+      : undefined;
     return new PsdSink(accumulator, file);
   },
 });
@@ -175,7 +176,7 @@ export class PsdSink implements SinkInstance<PsdResult> {
 
   constructor(
     readonly accumulator: Accumulator<PsdResult> & { dispose?(): void },
-    private readonly file: AtomicFile | undefined,
+    private readonly file: ResultFile<PsdResult> | undefined,
   ) {
     this.outputs = file ? [file.path] : [];
   }
@@ -191,7 +192,7 @@ export class PsdSink implements SinkInstance<PsdResult> {
     } finally {
       this.accumulator.dispose?.();
     }
-    if (this.file) await writePsd(this.file, result);
+    await this.file?.write(result);
     return result;
   }
 

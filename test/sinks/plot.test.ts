@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/pipeline/api.ts';
 import { isSluiceError } from '../../src/core/errors.ts';
-import stage, { plotLabels } from '../../src/sinks/plot.ts';
+import stage, { histogramLabels, plotLabels } from '../../src/sinks/plot.ts';
+import { writeEpos } from '../../scripts/sample-epos.ts';
 
 const SIGNAL = 'test/fixtures/spectrum-average/signal-f8.npy';
 const dir = mkdtempSync(join(tmpdir(), 'sluice-plot-'));
@@ -100,6 +101,56 @@ describe('plot', () => {
       title: 'T',
       xLabel: 'frequency (cycles/sample)',
       yLabelDb: 'magnitude (dB re 1 unit)',
+    });
+  });
+
+  it('draws a histogram as a step plot and a histogram2d as a heatmap', async () => {
+    const epos = join(dir, 'run.epos');
+    writeEpos(epos, 5000);
+    const ms = join(dir, 'ms.svg');
+    const det = join(dir, 'det.png');
+    const report = await run({
+      source: { type: 'epos', path: epos, chunkRows: 999 },
+      sinks: [
+        {
+          type: 'plot',
+          of: { type: 'histogram', column: 'm/n (Da)', bins: 300, range: [0, 60], out: join(dir, 'ms.json') },
+          out: ms,
+          logCounts: true,
+        },
+        {
+          type: 'plot',
+          of: { type: 'histogram2d', x: 'det_x (mm)', y: 'det_y (mm)', bins: 32 },
+          out: det,
+        },
+      ],
+    });
+    const hist = report.sinks[0].result as { counts: number[] };
+    expect(hist.counts.reduce((a, b) => a + b, 0)).toBe(5000);
+    const svg = readFileSync(ms, 'utf8');
+    expect(svg).toContain(`>histogram of m/n (Da) of ${epos}</text>`);
+    expect(svg).toContain('>counts per bin</text>');
+    expect(/<path class="data"[^>]* d="M84,444V[^"]+Z"/.test(svg)).toBe(true);
+    const png = readFileSync(det);
+    expect(png.readUInt32BE(16)).toBe(800);
+    expect((report.sinks[1].result as { counts: number[][] }).counts).toHaveLength(32);
+  });
+
+  it('labels histogram axes with the column and its unit', () => {
+    const schema = {
+      columns: [{ name: 'mc', dtype: 'float32' as const, width: 1, unit: 'Da' }],
+      source: 'a.h5',
+    };
+    expect(histogramLabels('histogram', { column: 'mc' }, schema, {})).toMatchObject({
+      title: 'histogram of mc (Da) of a.h5',
+      xLabel: 'mc (Da)',
+      yLabel: 'counts per bin',
+    });
+    expect(histogramLabels('histogram2d', { x: 'mc', y: 'b' }, schema, { title: 'T' })).toMatchObject({
+      title: 'T',
+      xLabel: 'mc (Da)',
+      yLabel: 'b',
+      colorLabel: 'counts',
     });
   });
 });

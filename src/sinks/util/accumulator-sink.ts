@@ -1,21 +1,28 @@
 /**
  * Turns an Accumulator (DESIGN.md §3) into a SinkInstance: every batch is added (the
  * accumulator counts only its new rows), and on finish the result is returned and, when an
- * `out` path is given, written there (as JSON unless the sink passes `encode`). The output's temporary file is created up
- * front, so an existing output or an unwritable directory fails the run before any data is
- * read, and a failed or aborted run leaves nothing behind.
+ * `out` path is given, written there: as a table through the writer its extension names when
+ * the sink passes `table` (result-file.ts), otherwise as JSON unless the sink passes `encode`.
+ * The output is opened up front, so an existing output or an unwritable directory fails the
+ * run before any data is read, and a failed or aborted run leaves nothing behind.
  */
 import type { Batch } from '../../core/batch.ts';
 import type { Accumulator, SinkInstance } from '../../core/stage.ts';
-import type { AtomicFile } from '../../io/atomic-file.ts';
-import { createAtomicFile } from '../../io/atomic-file.ts';
+import type { ResultFile, ResultTable } from './result-file.ts';
+import { openResultFile } from './result-file.ts';
 
 export interface AccumulatorSinkOptions<R = unknown> {
-  /** Path of the JSON file to write the result to; none when absent. */
+  /** Path of the file to write the result to; none when absent. */
   readonly out?: string;
   readonly overwrite: boolean;
   /** The bytes written to `out`; the result as JSON (`formatJson`) when absent. */
   readonly encode?: (result: R) => Uint8Array | string;
+  /** The result as a table, for `out` extensions a table writer takes (.parquet, .csv, ...). */
+  readonly table?: (result: R) => ResultTable;
+  /** Table-writer extensions that `encode` writes instead (e.g. a 2-D .npy). */
+  readonly encoded?: readonly string[];
+  /** The input file, for the table's metadata. */
+  readonly source?: string;
 }
 
 export async function createAccumulatorSink<R>(
@@ -23,9 +30,9 @@ export async function createAccumulatorSink<R>(
   options: AccumulatorSinkOptions<R>,
 ): Promise<SinkInstance<R>> {
   const file = options.out
-    ? await createAtomicFile(options.out, { overwrite: options.overwrite })
+    ? await openResultFile<R>(options.out, { ...options, encode: options.encode ?? formatJson })
     : undefined;
-  return new AccumulatorSink(accumulator, file, options.encode ?? formatJson);
+  return new AccumulatorSink(accumulator, file);
 }
 
 /** The JSON text of a result: two-space indented, one trailing newline. */
@@ -38,8 +45,7 @@ class AccumulatorSink<R> implements SinkInstance<R> {
 
   constructor(
     readonly accumulator: Accumulator<R>,
-    private readonly file: AtomicFile | undefined,
-    private readonly encode: (result: R) => Uint8Array | string,
+    private readonly file: ResultFile<R> | undefined,
   ) {
     this.outputs = file ? [file.path] : [];
   }
@@ -50,15 +56,7 @@ class AccumulatorSink<R> implements SinkInstance<R> {
 
   async finish(): Promise<R> {
     const result = this.accumulator.result();
-    if (this.file) {
-      try {
-        await this.file.write(this.encode(result));
-        await this.file.commit();
-      } catch (error) {
-        await this.file.abort();
-        throw error;
-      }
-    }
+    await this.file?.write(result);
     return result;
   }
 

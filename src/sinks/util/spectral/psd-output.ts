@@ -1,60 +1,80 @@
 /**
- * Writing a PSD by its file extension: `.npy` a 2 × F float64 array (row 0 frequencies, row 1
- * the PSD, as `np.vstack([f, Pxx])`), `.json` the result object, `.csv` `frequency,psd` lines
- * with every digit a double needs to read back exactly.
+ * Writing a spectrum by its file extension, for welch, psd and spectrum-average: `.json` the
+ * result object; `.npy` a 2 × F float64 array (row 0 frequencies, row 1 the values, as
+ * `np.vstack([f, Pxx])`); `.parquet`, `.arrow`, `.h5`, `.csv` a table of F rows through the
+ * shared table writers (result-file.ts).
  */
 import { z } from 'zod';
-import { SluiceError } from '../../../core/errors.ts';
-import type { AtomicFile } from '../../../io/atomic-file.ts';
 import { formatNpyHeader } from '../../../io/npy-header.ts';
 import { formatJson } from '../accumulator-sink.ts';
+import type { ResultFile, ResultFileOptions } from '../result-file.ts';
+import { TABLE_EXTENSIONS, openResultFile } from '../result-file.ts';
 import type { PsdResult } from './psd-accumulator.ts';
 
-export const PSD_EXTENSIONS = ['.npy', '.json', '.csv'] as const;
+export const SPECTRUM_EXTENSIONS = ['.json', ...TABLE_EXTENSIONS] as const;
 
-/** The `out` param of the PSD sinks: a path ending in .npy, .json or .csv. */
-export const psdOutParam = z
-  .string()
-  .min(1)
-  .refine((path) => PSD_EXTENSIONS.some((ext) => path.toLowerCase().endsWith(ext)), {
-    message: 'out must end in .npy, .json or .csv',
-  })
-  .optional()
-  .describe(
-    'File to write: .npy (2 × F float64: frequencies, PSD), .json ({ frequencies, psd, segments, scaling, average, … }) or .csv (frequency,psd). When absent the result is only returned.',
-  );
+/** An `out` param for a spectrum: a path ending in one of SPECTRUM_EXTENSIONS. */
+export function spectrumOutParam(description: string) {
+  return z
+    .string()
+    .min(1)
+    .refine((path) => SPECTRUM_EXTENSIONS.some((ext) => path.toLowerCase().endsWith(ext)), {
+      message: `out must end in ${SPECTRUM_EXTENSIONS.join(', ')}`,
+    })
+    .optional()
+    .describe(description);
+}
 
-export function formatPsd(path: string, result: PsdResult): Uint8Array | string {
-  const lower = path.toLowerCase();
-  if (lower.endsWith('.json')) return formatJson(result);
-  if (lower.endsWith('.csv')) {
-    const lines = ['frequency,psd'];
-    for (let k = 0; k < result.psd.length; k++) lines.push(`${result.frequencies[k]},${result.psd[k]}`);
-    return `${lines.join('\n')}\n`;
-  }
-  if (lower.endsWith('.npy')) {
-    const bins = result.psd.length;
-    const header = formatNpyHeader({ descr: '<f8', fortranOrder: false, shape: [2, bins] });
-    const data = new Float64Array(2 * bins);
-    data.set(result.frequencies, 0);
-    data.set(result.psd, bins);
-    const out = new Uint8Array(header.length + data.byteLength);
-    out.set(header, 0);
-    out.set(new Uint8Array(data.buffer), header.length);
-    return out;
-  }
-  throw new SluiceError('PARAMS_INVALID', `${path}: unknown PSD output type`, {
-    hint: `end the name in ${PSD_EXTENSIONS.join(', ')}`,
+/** The `out` param of the PSD sinks. */
+export const psdOutParam = spectrumOutParam(
+  'File to write: .npy (2 × F float64: frequencies, PSD), .json ({ frequencies, psd, segments, scaling, average, … }), ' +
+    'or a table of columns frequency, psd: .parquet, .arrow/.feather/.arrows, .h5/.hdf5, .csv. When absent the result is only returned.',
+);
+
+/**
+ * How a spectrum result goes to `path`: `.npy` and JSON by the bytes below, table extensions
+ * as the columns `frequency` and `valueColumn`. Spread into openResultFile's or
+ * createAccumulatorSink's options.
+ */
+export function spectrumOutput<R extends { readonly frequencies: readonly number[] }>(
+  path: string,
+  values: (result: R) => readonly number[],
+  valueColumn: string,
+): Pick<ResultFileOptions<R>, 'encode' | 'table' | 'encoded'> {
+  return {
+    encoded: ['.npy'],
+    encode: (result) =>
+      path.toLowerCase().endsWith('.npy')
+        ? formatRowsNpy([result.frequencies, values(result)])
+        : formatJson(result),
+    table: (result) => ({
+      columns: {
+        frequency: Float64Array.from(result.frequencies),
+        [valueColumn]: Float64Array.from(values(result)),
+      },
+    }),
+  };
+}
+
+/** A PSD result's output file. */
+export function openPsdFile(
+  path: string,
+  options: { readonly overwrite: boolean; readonly source?: string },
+): Promise<ResultFile<PsdResult>> {
+  return openResultFile<PsdResult>(path, {
+    ...options,
+    ...spectrumOutput<PsdResult>(path, (r) => r.psd, 'psd'),
   });
 }
 
-/** Writes and commits `result` to an opened atomic file; removes it on failure. */
-export async function writePsd(file: AtomicFile, result: PsdResult): Promise<void> {
-  try {
-    await file.write(formatPsd(file.path, result));
-    await file.commit();
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
+/** Equal-length rows as a 2-D float64 .npy file (C order). */
+export function formatRowsNpy(rows: readonly (readonly number[])[]): Uint8Array {
+  const cols = rows[0]?.length ?? 0;
+  const header = formatNpyHeader({ descr: '<f8', fortranOrder: false, shape: [rows.length, cols] });
+  const data = new Float64Array(rows.length * cols);
+  rows.forEach((row, i) => data.set(row, i * cols));
+  const out = new Uint8Array(header.length + data.byteLength);
+  out.set(header, 0);
+  out.set(new Uint8Array(data.buffer), header.length); // little-endian hosts only, as every writer of sluice
+  return out;
 }
