@@ -35,16 +35,18 @@ function line(label: string, m: Measured, rows: number): string {
   return `  ${label.padEnd(28)} ${m.seconds.toFixed(2).padStart(6)} s  ${(mb / m.seconds).toFixed(0).padStart(5)} MB/s  peak RSS ${(m.maxRssBytes / 1e6).toFixed(0).padStart(5)} MB`;
 }
 
+/** Issue 5's targets for 10M rows, shown beside the lines they apply to. */
+function verdict(sink: string, extra: Record<string, unknown> | undefined, m: Measured): string {
+  if (sink !== 'parquet' || extra) return '';
+  return m.seconds < 2.5 && m.maxRssBytes < 300e6
+    ? '  ok (target 2.5 s, 300 MB)'
+    : '  OVER a target (2.5 s, 300 MB)';
+}
+
 export function benchWriters(): void {
   const rows = 10_000_000;
-  console.log(`\nwriters: ${rows / 1e6}M rows × 7 columns (6 float32, 1 int32)`);
+  console.log(`\nwriters: ${rows / 1e6}M rows × 7 columns (6 float32, 1 int32), batches of 1 Mi rows`);
   try {
-    for (const [sink, name, extra] of WRITERS) {
-      const out = join(BENCH_DIR, name);
-      console.log(
-        line(`${sink} ${extra ? JSON.stringify(extra) : ''}`, measure(sink, rows, out, extra), rows),
-      );
-    }
     const h5py = spawnSync(
       '/usr/bin/python3',
       ['bench/h5py_write.py', String(rows), join(BENCH_DIR, 'h5py.h5')],
@@ -52,9 +54,20 @@ export function benchWriters(): void {
         encoding: 'utf8',
       },
     );
-    if (h5py.status === 0)
-      console.log(line('h5py (same datasets)', JSON.parse(h5py.stdout) as Measured, rows));
+    const h5pyMeasured = h5py.status === 0 ? (JSON.parse(h5py.stdout) as Measured) : undefined;
+    if (h5pyMeasured) console.log(line('h5py (same datasets)', h5pyMeasured, rows));
     else console.log('  h5py: skipped (/usr/bin/python3 with h5py not found)');
+    for (const [sink, name, extra] of WRITERS) {
+      const out = join(BENCH_DIR, name);
+      const m = measure(sink, rows, out, extra);
+      const ratio =
+        sink === 'hdf5' && h5pyMeasured
+          ? `  ${(m.seconds / h5pyMeasured.seconds).toFixed(1)}× h5py's time`
+          : '';
+      console.log(
+        `${line(`${sink} ${extra ? JSON.stringify(extra) : ''}`, m, rows)}${ratio}${verdict(sink, extra, m)}`,
+      );
+    }
     console.log('\n30M rows: peak RSS must not grow with the row count');
     for (const [sink, name] of [
       ['parquet', 'w.parquet'],

@@ -175,8 +175,8 @@ function dataLines(text: string): string[] {
 
 // --- the locator -------------------------------------------------------------------------------
 
-/** Per triangle: ax, ay, v0x, v0y, v1x, v1y, den, then gx and gy of a, b, c. */
-const T_STRIDE = 13;
+/** Per triangle: ax, ay, v0x, v0y, v1x, v1y, den, then gx and gy of a, b, c, then 1/den. */
+const T_STRIDE = 14;
 
 export interface MeshLocator {
   readonly mesh: ReflectronMesh;
@@ -222,7 +222,10 @@ export function buildLocator(mesh: ReflectronMesh): MeshLocator {
         },
       );
     }
-    tri.set([vx[a], vy[a], v0x, v0y, v1x, v1y, den, gx[a], gy[a], gx[b], gy[b], gx[c], gy[c]], t * T_STRIDE);
+    tri.set(
+      [vx[a], vy[a], v0x, v0y, v1x, v1y, den, gx[a], gy[a], gx[b], gy[b], gx[c], gy[c], 1 / den],
+      t * T_STRIDE,
+    );
     for (const v of [a, b, c]) {
       minX = Math.min(minX, vx[v]);
       maxX = Math.max(maxX, vx[v]);
@@ -318,7 +321,7 @@ export function correctPoints(
   scaleIn: number,
   scaleOut: number,
 ): number {
-  const { tri, x0, y0, cellW, cellH, nx, ny, triStart, triCells } = loc;
+  const { tri, x0, y0, cellW, cellH, nx, ny, triStart, triCells, firstTriangle } = loc;
   let outside = 0;
   for (let i = 0; i < outX.length; i++) {
     const px = xs[i] * scaleIn;
@@ -326,21 +329,20 @@ export function correctPoints(
     const cx = Math.floor((px - x0) / cellW);
     const cy = Math.floor((py - y0) / cellH);
     let found = -1;
-    let w1 = 0;
-    let w2 = 0;
     if (cx >= 0 && cx < nx && cy >= 0 && cy < ny) {
       const cell = cy * nx + cx;
       for (let k = triStart[cell], end = triStart[cell + 1]; k < end; k++) {
         const o = triCells[k] * T_STRIDE;
         const v2x = px - tri[o];
         const v2y = py - tri[o + 1];
-        const den = tri[o + 6];
-        const a = (v2x * tri[o + 5] - tri[o + 4] * v2y) / den;
-        const b = (tri[o + 2] * v2y - v2x * tri[o + 3]) / den;
-        if (a >= -INSIDE_TOLERANCE && b >= -INSIDE_TOLERANCE && 1 - a - b >= -INSIDE_TOLERANCE) {
+        // The containment test multiplies by 1/den (no division per candidate); the weights
+        // of the triangle found are then computed with the division, as the formula reads.
+        const inv = tri[o + 13];
+        const a = (v2x * tri[o + 5] - tri[o + 4] * v2y) * inv;
+        if (a < -INSIDE_TOLERANCE) continue;
+        const b = (tri[o + 2] * v2y - v2x * tri[o + 3]) * inv;
+        if (b >= -INSIDE_TOLERANCE && 1 - a - b >= -INSIDE_TOLERANCE) {
           found = o;
-          w1 = a;
-          w2 = b;
           break;
         }
       }
@@ -354,13 +356,13 @@ export function correctPoints(
         continue;
       }
       outside++;
-      found = loc.firstTriangle[nearest] * T_STRIDE;
-      const v2x = px - tri[found];
-      const v2y = py - tri[found + 1];
-      const den = tri[found + 6];
-      w1 = (v2x * tri[found + 5] - tri[found + 4] * v2y) / den;
-      w2 = (tri[found + 2] * v2y - v2x * tri[found + 3]) / den;
+      found = firstTriangle[nearest] * T_STRIDE;
     }
+    const v2x = px - tri[found];
+    const v2y = py - tri[found + 1];
+    const den = tri[found + 6];
+    const w1 = (v2x * tri[found + 5] - tri[found + 4] * v2y) / den;
+    const w2 = (tri[found + 2] * v2y - v2x * tri[found + 3]) / den;
     const w0 = 1 - w1 - w2;
     outX[i] = (w0 * tri[found + 7] + w1 * tri[found + 9] + w2 * tri[found + 11]) / scaleOut;
     outY[i] = (w0 * tri[found + 8] + w1 * tri[found + 10] + w2 * tri[found + 12]) / scaleOut;
