@@ -23,10 +23,12 @@ function lastJsonLine(out: string): WelchMeasurement {
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as WelchMeasurement;
 }
 
-export function measureSluiceWelch(file: string): WelchMeasurement {
+/** `workers` undefined: the runner's default (both cores for a file this large). */
+export function measureSluiceWelch(file: string, fft = 'float64', workers?: number): WelchMeasurement {
+  const extra = workers === undefined ? [] : [String(workers)];
   const out = execFileSync(
     process.execPath,
-    ['--import', 'tsx', 'bench/welch-case.ts', file, String(CHUNK_ROWS)],
+    ['--import', 'tsx', 'bench/welch-case.ts', file, String(CHUNK_ROWS), fft, ...extra],
     {
       encoding: 'utf8',
     },
@@ -62,7 +64,9 @@ export function benchWelch(gib = Number(process.env.BENCH_WELCH_GIB ?? 1)): void
     if (scipy) console.log(row('scipy memmap chunks', scipy));
     else console.log('  scipy: skipped (python3 -c "import scipy" failed)');
     const sluice = measureSluiceWelch(file);
-    console.log(row('sluice welch', sluice, scipy));
+    console.log(row('sluice welch, 1 thread', measureSluiceWelch(file, 'float64', 1), scipy));
+    console.log(row('sluice welch (default)', sluice, scipy));
+    console.log(row('sluice welch, fft float32', measureSluiceWelch(file, 'float32'), scipy));
     if (scipy && scipy.segments !== sluice.segments)
       console.log('  SEGMENT COUNTS DIFFER: a bug in one harness');
   } finally {

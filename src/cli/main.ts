@@ -42,7 +42,8 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
           .option('fail-fast', { type: 'boolean', describe: 'Stop at the first input file that fails' })
           .option('workers', {
             type: 'number',
-            describe: 'Threads for accumulating sinks (default: the cores, for inputs ≥ 256 MiB)',
+            describe:
+              'Threads for accumulating sinks (default: the cores for CPU-heavy stages on inputs ≥ 256 MiB)',
           }),
       async (args) => {
         outcome.exitCode = await runCommand({ ...args, spec: args.spec });

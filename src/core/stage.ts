@@ -101,6 +101,12 @@ interface StageBase<S extends z.ZodType> {
   /** The key used in specs (`type:`); equals the file's base name. */
   readonly name: string;
   readonly params: S;
+  /**
+   * Its work per row far exceeds reading the row (FFTs, mesh lookups): the runner then splits
+   * large inputs across worker threads by default. Cheap stages stay on one thread, where
+   * starting threads would cost more than it saves (`npm run bench` measures both).
+   */
+  readonly cpuHeavy?: boolean;
 }
 
 export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {

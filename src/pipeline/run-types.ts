@@ -14,7 +14,8 @@ export interface RunOptions {
   /**
    * Threads for the main pass: the row range is split into this many shards, each read and
    * accumulated in a worker thread, merged in order. Only when every sink is an accumulator
-   * that can send its state (`toState`). Default: the cores, for inputs of 256 MiB or more.
+   * that can send its state (`toState`). Default: the cores, for inputs of 256 MiB or more
+   * through a CPU-heavy stage (welch, fft, ...); 1 otherwise.
    */
   readonly workers?: number;
   /** Replace existing outputs instead of refusing to run. */

@@ -38,9 +38,16 @@ export function shardWorkers(
   sinks: readonly SinkInstance[],
   asked?: number,
 ): number {
-  const wanted = asked ?? (prepared.source.bytes >= MIN_SHARDED_BYTES ? availableParallelism() : 1);
+  const wanted = asked ?? (isWorthSharding(prepared) ? availableParallelism() : 1);
   if (wanted <= 1 || !isShardable(prepared.plan, sinks)) return 1;
   return Math.max(1, Math.min(wanted, Math.floor(prepared.source.rows / Math.max(prepared.overlap, 1))));
+}
+
+/** Large input and a CPU-heavy stage: only then do threads pay for their start-up. */
+function isWorthSharding(prepared: PreparedPipeline): boolean {
+  const { plan, source } = prepared;
+  const heavy = [...plan.steps, ...plan.sinks].some((s) => s.stage.cpuHeavy === true);
+  return heavy && source.bytes >= MIN_SHARDED_BYTES;
 }
 
 /** Every sink can send its state; the stages are the ones a worker finds by name; the source has a row range. */

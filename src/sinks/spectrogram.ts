@@ -71,6 +71,7 @@ export interface SpectrogramResult {
 export default defineStage({
   name: 'spectrogram',
   kind: 'sink',
+  cpuHeavy: true,
   params,
   history: (p) => p.nperseg - 1,
   outputs: (p) => [p.out],

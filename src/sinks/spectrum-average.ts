@@ -111,6 +111,7 @@ export interface SpectrumAverageResult {
 export default defineStage({
   name: 'spectrum-average',
   kind: 'sink',
+  cpuHeavy: true,
   params,
   history: (p) => p.chunkSize - 1,
   outputs: (p) => (p.out ? [p.out] : []),

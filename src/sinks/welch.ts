@@ -52,6 +52,7 @@ export type WelchParams = z.output<typeof params>;
 export default defineStage({
   name: 'welch',
   kind: 'sink',
+  cpuHeavy: true,
   params,
   history: (p) => p.nperseg - 1,
   outputs: (p) => (p.out ? [p.out] : []),

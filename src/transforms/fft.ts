@@ -39,6 +39,7 @@ export type FftParams = z.output<typeof params>;
 export default defineStage({
   name: 'fft',
   kind: 'transform',
+  cpuHeavy: true,
   params,
   history: () => 0,
   schema: (p, input) => fftSchema(p, input),

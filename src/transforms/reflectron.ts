@@ -79,6 +79,7 @@ export type ReflectronParams = z.output<typeof params>;
 export default defineStage({
   name: 'reflectron',
   kind: 'transform',
+  cpuHeavy: true,
   params,
   history: () => 0,
   schema: (p, input) => {
