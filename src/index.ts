@@ -23,7 +23,17 @@ export { Registry } from './core/registry.ts';
 export { describeStage, renderStagesMarkdown } from './core/describe.ts';
 export type { StageDoc, ParamDoc } from './core/describe.ts';
 export { registry, allStages } from './stages.ts';
-export { run, runSpec, runPlan, validateSpecFile, validateDefinition, preparePlan } from './pipeline/api.ts';
+export {
+  run,
+  runSpec,
+  runPlan,
+  runManyPlan,
+  runSpecFiles,
+  validateSpecFile,
+  validateDefinition,
+  preparePlan,
+} from './pipeline/api.ts';
+export type { FileOutcome, ManyReport, ManyOptions } from './pipeline/many.ts';
 export type { PipelineDefinition, StageRef, ApiOptions, SpecRunOptions } from './pipeline/api.ts';
 export type { RunReport, SinkReport, RunOptions, PassProgress } from './pipeline/runner.ts';
 export { inspectFile } from './pipeline/inspect.ts';
