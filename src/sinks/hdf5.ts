@@ -1,6 +1,7 @@
 import type { Dataset, File as H5File, Group } from 'h5wasm/node';
 import { z } from 'zod';
 import type { DType } from '../core/dtype.ts';
+import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
@@ -88,8 +89,27 @@ export default defineStage({
 
 export function hdf5Columns(p: Hdf5Params, schema: Schema): ColumnSchema[] {
   const columns = selectColumns(schema, p.columns, 'hdf5');
-  if (p.layout === 'pandas') pandasFields(columns); // throws for names pandas cannot take
+  if (p.layout === 'pandas')
+    pandasFields(columns); // throws for names pandas cannot take
+  else checkDatasetPaths(columns.map((c) => datasetPath(p, c.name)));
   return columns;
+}
+
+/** Refuses dataset paths HDF5 cannot hold together: 'a' and 'a/b', or an empty name ('a/', 'a//b'). */
+export function checkDatasetPaths(paths: readonly string[]): void {
+  const datasets = new Set(paths);
+  for (const path of paths) {
+    const parts = path.split('/').slice(1);
+    if (parts.some((part) => part === '')) {
+      throw new SluiceError('PARAMS_INVALID', `hdf5: dataset path '${path}' has an empty name`, {
+        hint: "a '/' in a column name is an HDF5 group separator; rename the columns with a select step",
+      });
+    }
+    for (let i = 1; i < parts.length; i++) {
+      const group = `/${parts.slice(0, i).join('/')}`;
+      if (datasets.has(group)) throw nameClash(group);
+    }
+  }
 }
 
 /** The dataset path of a column. */
@@ -131,12 +151,23 @@ class Hdf5ColumnsEncoder implements TableEncoder {
     p: Hdf5Params,
   ) {
     this.h5 = new h5wasm.File(file.tempPath, 'w');
-    for (const column of columns) {
+    try {
+      this.createDatasets(h5wasm, schema, p);
+    } catch (error) {
+      this.close(); // abort() is never called for an encoder that was not built
+      throw error;
+    }
+  }
+
+  private createDatasets(h5wasm: H5wasmModule, schema: Schema, p: Hdf5Params): void {
+    for (const column of this.columns) {
       const path = datasetPath(p, column.name);
       const parent = ensureGroup(h5wasm, this.h5, path.slice(0, path.lastIndexOf('/')));
+      const leaf = path.slice(path.lastIndexOf('/') + 1);
+      if (parent.get(leaf) !== null) throw nameClash(path);
       const k = column.width;
       const dataset = parent.create_dataset({
-        name: path.slice(path.lastIndexOf('/') + 1),
+        name: leaf,
         data: emptyOf(column.dtype),
         shape: k === 1 ? [0] : [0, k],
         maxshape: k === 1 ? [null] : [null, k],
@@ -189,9 +220,17 @@ function ensureGroup(h5wasm: H5wasmModule, h5: H5File, path: string): Group {
   let group: Group = h5;
   for (const part of path.split('/').filter(Boolean)) {
     const existing = group.get(part);
+    if (existing !== null && !(existing instanceof h5wasm.Group)) throw nameClash(path);
     group = existing instanceof h5wasm.Group ? existing : group.create_group(part);
   }
   return group;
+}
+
+/** A "/" in a column name makes HDF5 groups, so 'a' and 'a/b' cannot both be written. */
+function nameClash(path: string): SluiceError {
+  return new SluiceError('PARAMS_INVALID', `hdf5: '${path}' is needed both as a dataset and as a group`, {
+    hint: "a '/' in a column name is an HDF5 group separator; rename the columns with a select step",
+  });
 }
 
 function emptyOf(dtype: DType) {

@@ -3,7 +3,7 @@ import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
-import type { SinkInstance } from '../core/stage.ts';
+import type { SinkContext, SinkInstance, SinkStage } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
@@ -18,8 +18,11 @@ import {
   spectralScale,
 } from '../transforms/util/spectral.ts';
 import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
-import { makeWindow, toWindowSpec, windowSums } from '../transforms/util/windows.ts';
+import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../transforms/util/windows.ts';
 import { checkSegmentParams, checkSignalColumn, spectralFields } from './util/spectral/segment-params.ts';
+import type { SliceLayout } from './util/spectral/slice-table.ts';
+import { SliceTable, sliceSchema, sliceWriterFor, sliceWriterParams } from './util/spectral/slice-table.ts';
+import { writerForPath } from './util/write-table.ts';
 
 const params = z
   .object({
@@ -47,13 +50,30 @@ const params = z
     out: z
       .string()
       .min(1)
-      .refine((path) => path.toLowerCase().endsWith('.npy'), { message: 'out must end in .npy' })
-      .describe('The .npy file: shape (F, T), frequencies × times as scipy returns Sxx, Fortran order.'),
+      .refine((path) => writerForPath(path) !== undefined, {
+        message: 'out must end in .npy, .parquet, .arrow, .arrows, .feather, .h5, .hdf5 or .csv',
+      })
+      .describe(
+        '.npy: Sxx as scipy returns it, shape (F, T), frequencies × times, Fortran order (<c16 for complex). ' +
+          '.parquet, .arrow/.arrows/.feather, .h5/.hdf5, .csv: one row per time slice through that writer: ' +
+          'float64 time (segment centre, s) and a width-F float64 Sxx (re and im for complex), the ' +
+          'frequencies as the column axis and (Parquet, Arrow) the spectrogram.frequencies metadata.',
+      ),
+    writer: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        "Params of the table writer out's extension names (parquet compression, hdf5 layout, csv delimiter, …); " +
+          'Parquet row groups default to ~32 MiB of values. Not with .npy.',
+      ),
   })
   .strict()
   .refine((p) => !(p.db && p.mode === 'complex'), { message: 'db needs mode psd or magnitude' })
+  .refine((p) => p.writer === undefined || sliceWriterFor(p.out) !== undefined, {
+    message: 'writer params need a table out (.parquet, .arrow, .h5, .csv, …), not .npy',
+  })
   .describe(
-    "scipy.signal.spectrogram on the whole input, streamed: each segment's column of Sxx is appended to a Fortran-order .npy (F × T) as it is computed, and the header's T written when the stream ends. Times (segment centres / fs) and frequencies are in the result.",
+    "scipy.signal.spectrogram on the whole input, streamed: each batch's time slices are written as they are computed — to a Fortran-order .npy (F × T) whose header's T is written when the stream ends, or as rows (time, Sxx) to a Parquet, Arrow, HDF5 or CSV writer. Times (segment centres / fs) and frequencies are in the result.",
   );
 
 export type SpectrogramParams = z.output<typeof params>;
@@ -79,16 +99,24 @@ export default defineStage({
     checkSignalColumn(schema, p.column, 'spectrogram');
     toWindowSpec(p.window);
     checkSegmentParams(p.nperseg, noverlapOf(p, p.nperseg), p.nfft ?? p.nperseg, 'spectrogram');
+    const writer = sliceWriterFor(p.out);
+    if (writer) {
+      const layout = sliceLayout(p, schema.sampleRate, p.nperseg);
+      writer.check?.(sliceWriterParams(writer, p.out, p.writer, layout), sliceSchema(schema, layout));
+    }
   },
   create: async (p, ctx) => {
     if (p.fft === 'float32') await loadFloat32Fft();
-    const file = await createAtomicFile(p.out, { overwrite: ctx.overwrite });
+    const writer = sliceWriterFor(p.out);
+    const output: SliceOutput = writer
+      ? new TableOutput(writer, p, ctx)
+      : new NpyOutput(await createAtomicFile(p.out, { overwrite: ctx.overwrite }), p.mode);
     try {
-      const sink = new SpectrogramSink(p, ctx.schema, file);
+      const sink = new SpectrogramSink(p, ctx.schema, output);
       await sink.start();
       return sink;
     } catch (error) {
-      await file.abort();
+      await output.abort();
       throw error;
     }
   },
@@ -96,6 +124,28 @@ export default defineStage({
 
 function noverlapOf(p: SpectrogramParams, nperseg: number): number {
   return p.noverlap ?? Math.floor(nperseg / 8);
+}
+
+/** The table's view of the slices for segments of `nperseg`. */
+function sliceLayout(p: SpectrogramParams, sampleRate: number | undefined, nperseg: number): SliceLayout {
+  const nfft = p.nfft ?? nperseg;
+  return {
+    bins: Math.floor(nfft / 2) + 1,
+    nfft,
+    complex: p.mode === 'complex',
+    frequencies: frequencies(nfft, sampleRate ?? 1),
+    sampleRate,
+    facts: {
+      nperseg,
+      noverlap: noverlapOf(p, nperseg),
+      nfft,
+      window: windowLabel(toWindowSpec(p.window)),
+      detrend: p.detrend,
+      scaling: p.scaling,
+      mode: p.mode,
+      db: p.db,
+    },
+  };
 }
 
 /** Turns the last transform of `spectrum` into one time slice of Sxx (F doubles, or 2F for complex). */
@@ -130,14 +180,22 @@ export function sliceValues(
   }
 }
 
+/** Where the slices go: a Fortran-order .npy, or a table writer. */
+interface SliceOutput {
+  /** (Re)starts the output for slices of `layout` (again, for an input shorter than one segment). */
+  start(layout: SliceLayout): Promise<void>;
+  /** `count` slices from slice `first`: their times (s) and values (F, or 2F interleaved, each). */
+  append(times: Float64Array, block: Float64Array, count: number, first: number): Promise<void>;
+  commit(bins: number, slices: number): Promise<void>;
+  abort(): Promise<void>;
+}
+
 class SpectrogramSink implements SinkInstance<SpectrogramResult> {
   readonly outputs: readonly string[];
   private spectrum: SegmentSpectrum;
   private geometry: SegmentGeometry;
   private scale: number;
   private slices = 0;
-  private position = 0;
-  private headerLength = 0;
   /** The first nperseg − 1 rows, for an input shorter than one segment (scipy then uses its length). */
   private readonly head: Float64Array;
   private headRows = 0;
@@ -145,9 +203,9 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
   constructor(
     private readonly p: SpectrogramParams,
     private readonly schema: Schema,
-    private readonly file: AtomicFile,
+    private readonly output: SliceOutput,
   ) {
-    this.outputs = [file.path];
+    this.outputs = [p.out];
     this.head = new Float64Array(p.nperseg - 1);
     ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(p.nperseg));
   }
@@ -171,15 +229,8 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
     };
   }
 
-  private get descr(): string {
-    return this.p.mode === 'complex' ? '<c16' : '<f8';
-  }
-
-  async start(): Promise<void> {
-    const header = formatNpyHeader({ descr: this.descr, fortranOrder: true, shape: [this.spectrum.bins, 0] });
-    this.headerLength = header.length;
-    await this.writeAt(header, 0);
-    this.position = header.length;
+  start(): Promise<void> {
+    return this.output.start(sliceLayout(this.p, this.schema.sampleRate, this.geometry.length));
   }
 
   async write(batch: Batch): Promise<void> {
@@ -189,7 +240,9 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
     if (count === 0) return;
     const values = this.p.mode === 'complex' ? 2 * this.spectrum.bins : this.spectrum.bins;
     const block = new Float64Array(count * values); // one write per batch, not per segment
-    const { origin, hop } = this.geometry;
+    const times = new Float64Array(count);
+    const { origin, hop, length } = this.geometry;
+    const fs = this.schema.sampleRate ?? 1;
     for (let i = 0; i < count; i++) {
       this.spectrum.transformAt(data, origin + (first + i) * hop - batch.start);
       sliceValues(
@@ -199,27 +252,19 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
         this.scale,
         block.subarray(i * values, (i + 1) * values),
       );
+      // scipy: np.arange(nperseg/2, len - nperseg/2 + 1, hop) / fs, term for term.
+      times[i] = (length / 2 + (first + i) * hop) / fs;
     }
-    await this.writeAt(new Uint8Array(block.buffer), this.position);
-    this.position += block.byteLength;
+    await this.output.append(times, block, count, first);
     this.slices += count;
   }
 
   async finish(): Promise<SpectrogramResult> {
     try {
       if (this.slices === 0 && this.headRows > 0) await this.writeShortInput();
-      const header = formatNpyHeader({
-        descr: this.descr,
-        fortranOrder: true,
-        shape: [this.spectrum.bins, this.slices],
-      });
-      if (header.length !== this.headerLength) {
-        throw new SluiceError('IO_WRITE', `${this.file.path}: the .npy header changed length`);
-      }
-      await this.writeAt(header, 0);
-      await this.file.commit();
+      await this.output.commit(this.spectrum.bins, this.slices);
     } catch (error) {
-      await this.file.abort();
+      await this.output.abort();
       throw error;
     } finally {
       this.spectrum.dispose();
@@ -227,7 +272,7 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
     const fs = this.schema.sampleRate ?? 1;
     const { length, hop } = this.geometry;
     return {
-      out: this.file.path,
+      out: this.p.out,
       shape: [this.spectrum.bins, this.slices],
       frequencies: frequencies(this.spectrum.nfft, fs),
       times: { first: length / 2 / fs, step: hop / fs, count: this.slices },
@@ -238,14 +283,13 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
 
   async abort(): Promise<void> {
     this.spectrum.dispose();
-    await this.file.abort();
+    await this.output.abort();
   }
 
   /** Shorter than one segment: one slice with nperseg = the input's length, as scipy. */
   private async writeShortInput(): Promise<void> {
     this.spectrum.dispose();
     ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(this.headRows));
-    await this.file.handle.truncate(0);
     await this.start();
     const head = this.head.subarray(0, this.headRows);
     await this.write({
@@ -265,6 +309,47 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
     readSegment(data, from - batch.start, this.head.subarray(this.headRows, this.headRows + (to - from)));
     this.headRows += to - from;
   }
+}
+
+/** Sxx as scipy returns it, F × T in Fortran order: each slice is appended as it is computed. */
+class NpyOutput implements SliceOutput {
+  private position = 0;
+  private headerLength = 0;
+
+  constructor(
+    private readonly file: AtomicFile,
+    private readonly mode: SpectrogramParams['mode'],
+  ) {}
+
+  private get descr(): string {
+    return this.mode === 'complex' ? '<c16' : '<f8';
+  }
+
+  async start(layout: SliceLayout): Promise<void> {
+    await this.file.handle.truncate(0);
+    const header = formatNpyHeader({ descr: this.descr, fortranOrder: true, shape: [layout.bins, 0] });
+    this.headerLength = header.length;
+    await this.writeAt(header, 0);
+    this.position = header.length;
+  }
+
+  async append(_times: Float64Array, block: Float64Array): Promise<void> {
+    await this.writeAt(new Uint8Array(block.buffer, block.byteOffset, block.byteLength), this.position);
+    this.position += block.byteLength;
+  }
+
+  async commit(bins: number, slices: number): Promise<void> {
+    const header = formatNpyHeader({ descr: this.descr, fortranOrder: true, shape: [bins, slices] });
+    if (header.length !== this.headerLength) {
+      throw new SluiceError('IO_WRITE', `${this.file.path}: the .npy header changed length`);
+    }
+    await this.writeAt(header, 0);
+    await this.file.commit();
+  }
+
+  abort(): Promise<void> {
+    return this.file.abort();
+  }
 
   private async writeAt(bytes: Uint8Array, position: number): Promise<void> {
     for (let done = 0; done < bytes.length;) {
@@ -276,5 +361,36 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
       );
       done += bytesWritten;
     }
+  }
+}
+
+/** One row per slice through a table writer (slice-table.ts). */
+class TableOutput implements SliceOutput {
+  private table: SliceTable | undefined;
+
+  constructor(
+    private readonly stage: SinkStage,
+    private readonly p: SpectrogramParams,
+    private readonly ctx: SinkContext,
+  ) {}
+
+  async start(layout: SliceLayout): Promise<void> {
+    // A restart (short input) changes F: drop the first writer's temporary file, open anew.
+    await this.abort();
+    this.table = await SliceTable.open(this.stage, this.p.out, this.p.writer, layout, this.ctx);
+  }
+
+  async append(times: Float64Array, block: Float64Array, count: number, first: number): Promise<void> {
+    await this.table?.write(times, block, count, first);
+  }
+
+  async commit(): Promise<void> {
+    await this.table?.finish();
+  }
+
+  async abort(): Promise<void> {
+    const table = this.table;
+    this.table = undefined;
+    await table?.abort();
   }
 }
