@@ -117,7 +117,12 @@ export function convertColumn(
     if (data instanceof Int32Array) return data;
     if (data instanceof Uint32Array) return new Int32Array(data.buffer, data.byteOffset, data.length);
     const out = new Int32Array(data.length);
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]); // typed-array store wraps like astype
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      // astype(int32) keeps the low 32 bits; Number() would round values past 2^53 first.
+      for (let i = 0; i < data.length; i++) out[i] = Number(BigInt.asIntN(32, data[i]));
+      return out;
+    }
+    for (let i = 0; i < data.length; i++) out[i] = data[i]; // typed-array store wraps like astype
     return out;
   }
   if (data instanceof Float32Array && divisor === undefined) return data;

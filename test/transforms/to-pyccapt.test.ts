@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PYCCAPT_COLUMNS } from '../../src/transforms/to-pyccapt.ts';
+import { PYCCAPT_COLUMNS, convertColumn } from '../../src/transforms/to-pyccapt.ts';
 import { chunkBatches, makeBatch } from '../support/batches.ts';
 import { loadAtomProbeGolden } from './atom-probe-golden.ts';
 import { buildTransform, newValues } from './column-transforms.ts';
@@ -34,5 +34,13 @@ describe('to-pyccapt transform', () => {
     expect(() =>
       buildTransform('to-pyccapt', '{}', makeBatch({ 'x (nm)': new Float32Array(1) }).schema),
     ).toThrow(expect.objectContaining({ code: 'COLUMN_UNKNOWN' }));
+  });
+});
+
+describe('convertColumn to int32', () => {
+  it('keeps the low 32 bits of int64 values, as numpy astype does, also past 2^53', () => {
+    const big = 2n ** 60n + 5n;
+    const out = convertColumn(new BigInt64Array([big, -1n, 2n ** 32n + 7n]), 'int32');
+    expect(Array.from(out as Int32Array)).toEqual([5, -1, 7]);
   });
 });
