@@ -4,6 +4,7 @@
  * chunk's read in flight while the current batch is processed, each chunk's bytes released
  * as soon as the consumer asks for the next batch.
  */
+import { batchRangeAt, batchRanges } from './batch-ranges.ts';
 import { constants as bufferConstants } from 'node:buffer';
 import type { Batch, Column } from '../core/batch.ts';
 import type { DType } from '../core/dtype.ts';
@@ -108,11 +109,8 @@ export function checkRowOrder(startRow: number, endRow: number | undefined, path
 }
 
 /**
- * Batches of rows [startRow, endRow). Batch k's new rows are [startRow + k·chunkRows, …)
- * clipped at endRow; it starts min(overlap, newStart) rows earlier. The look-back of a shard's
- * first batch reaches into the previous shard (DESIGN.md §2): that is what makes a row range
- * processed alone give exactly the results it gives inside a whole-file run. Options are checked now, the
- * file is read when the generator runs.
+ * Batches of rows [startRow, endRow), each with its look-back as batch-ranges.ts defines it.
+ * Options are checked now, the file is read when the generator runs.
  */
 export function readBatches(
   file: MappedFile,
@@ -128,20 +126,17 @@ async function* generateBatches(
   layout: TableLayout,
   options: TableReadOptions,
 ): AsyncGenerator<Batch, void, undefined> {
-  const { schema, startRow, endRow, chunkRows, overlap, signal } = options;
+  const { schema, signal } = options;
   const acquire: AcquireOptions = { reuse: options.reuseBuffers ?? false };
   const rowBytes = rowBytesOf(layout);
   const held: FileBytes[] = [];
   let delivered = 0;
   try {
-    for (let newStart = startRow; newStart < endRow; newStart += chunkRows) {
+    for (const { first, newStart, rows, history } of batchRanges(options)) {
       signal?.throwIfAborted();
-      const first = Math.max(0, newStart - overlap);
-      const rows = Math.min(newStart + chunkRows, endRow) - first;
       await acquireAll(file, rangesOf(layout, first, rows), acquire, held);
-      prefetchNext(file, layout, options, newStart + chunkRows, acquire);
+      prefetchNext(file, layout, options, newStart + options.chunkRows, acquire);
       const columns = decodeBatch(layout, held, rows);
-      const history = newStart - first;
       delivered += rows - history;
       options.onProgress?.({ rows: delivered, bytes: delivered * rowBytes });
       yield { schema, columns, rows, start: first, history };
@@ -161,8 +156,7 @@ function prefetchNext(
   acquire: AcquireOptions,
 ): void {
   if (newStart >= options.endRow) return;
-  const first = Math.max(0, newStart - options.overlap);
-  const rows = Math.min(newStart + options.chunkRows, options.endRow) - first;
+  const { first, rows } = batchRangeAt(options, newStart);
   // Both backends keep one prefetched range (a later prefetch replaces it), so only the first
   // is announced; the other columns of a columnar layout are read concurrently on acquire.
   const [[offset, length]] = rangesOf(layout, first, rows);

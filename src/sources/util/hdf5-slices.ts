@@ -4,6 +4,7 @@
  * as the table reader (DESIGN.md §2): batch k's new rows start at startRow + k·chunkRows, with
  * up to `overlap` rows of look-back before them.
  */
+import { batchRanges } from '../../io/batch-ranges.ts';
 import type { Dataset, File as H5File } from 'h5wasm/node';
 import type { Batch, Column } from '../../core/batch.ts';
 import type { TypedArray } from '../../core/dtype.ts';
@@ -63,18 +64,20 @@ async function* sliceBatches(
   const { schema, startRow, endRow, chunkRows, columns, path } = init;
   const { overlap, signal } = options;
   let delivered = 0;
-  for (let newStart = startRow; newStart < endRow; newStart += chunkRows) {
+  for (const { first, newStart, end, rows, history } of batchRanges({
+    startRow,
+    endRow,
+    chunkRows,
+    overlap,
+  })) {
     signal?.throwIfAborted();
-    const first = Math.max(0, newStart - overlap);
-    const end = Math.min(newStart + chunkRows, endRow);
     const out: Record<string, Column> = {};
     schema.columns.forEach((c, i) => {
       out[c.name] = { data: readSlice(columns[i].dataset, first, end, path), width: c.width };
     });
-    const history = newStart - first;
     delivered += end - newStart;
     options.onProgress?.({ rows: delivered, bytes: delivered * rowBytes });
-    yield { schema, columns: out, rows: end - first, start: first, history };
+    yield { schema, columns: out, rows, start: first, history };
     // Let the event loop breathe between synchronous wasm reads (Ctrl-C, progress).
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
