@@ -1,3 +1,4 @@
+import { medianMemoryField, spectralFields } from './util/spectral/segment-params.ts';
 import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
@@ -15,17 +16,8 @@ const params = z
       .enum(['mean', 'median'])
       .default('mean')
       .describe("How periodograms are averaged; median divides by scipy's bias (_median_bias)."),
-    scaling: z
-      .enum(['density', 'spectrum'])
-      .default('density')
-      .describe('density: V²/Hz, scaled by 1/(fs·Σw²); spectrum: V², scaled by 1/(Σw)².'),
-    medianMemoryMiB: z
-      .number()
-      .positive()
-      .default(1024)
-      .describe(
-        'average: median keeps every periodogram (segments × bins × 8 bytes); the run stops past this.',
-      ),
+    scaling: spectralFields.scaling,
+    medianMemoryMiB: medianMemoryField,
     out: psdOutParam,
   })
   .strict()

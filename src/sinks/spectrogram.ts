@@ -19,7 +19,12 @@ import {
 } from '../transforms/util/spectral.ts';
 import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
 import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../transforms/util/windows.ts';
-import { checkSegmentParams, checkSignalColumn, spectralFields } from './util/spectral/segment-params.ts';
+import {
+  checkSegmentParams,
+  checkSignalColumn,
+  noverlapField,
+  spectralFields,
+} from './util/spectral/segment-params.ts';
 import type { SliceLayout } from './util/spectral/slice-table.ts';
 import { SliceTable, sliceSchema, sliceWriterFor, sliceWriterParams } from './util/spectral/slice-table.ts';
 import { writerForPath } from './util/write-table.ts';
@@ -27,12 +32,7 @@ import { writerForPath } from './util/write-table.ts';
 const params = z
   .object({
     ...spectralFields,
-    noverlap: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('Samples shared by consecutive segments (< nperseg). Default nperseg // 8, as scipy.'),
+    noverlap: noverlapField('nperseg // 8, as scipy'),
     window: spectralFields.window
       .default({ name: 'tukey', alpha: 0.25 })
       .describe('A scipy.signal.get_window name, or { name: tukey, alpha: 0.25 } (the default) style.'),

@@ -12,17 +12,18 @@ import type { PsdResult } from './util/spectral/psd-accumulator.ts';
 import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
 import type { ResultFile } from './util/result-file.ts';
 import { openPsdFile, psdOutParam } from './util/spectral/psd-output.ts';
-import { checkSegmentParams, checkSignalColumn, spectralFields } from './util/spectral/segment-params.ts';
+import {
+  checkSegmentParams,
+  checkSignalColumn,
+  medianMemoryField,
+  noverlapField,
+  spectralFields,
+} from './util/spectral/segment-params.ts';
 
 const params = z
   .object({
     ...spectralFields,
-    noverlap: z
-      .number()
-      .int()
-      .min(0)
-      .optional()
-      .describe('Samples shared by consecutive segments (< nperseg). Default nperseg // 2.'),
+    noverlap: noverlapField('nperseg // 2'),
     window: spectralFields.window
       .default('hann')
       .describe(
@@ -32,13 +33,7 @@ const params = z
       .enum(['mean', 'median'])
       .default('mean')
       .describe("How periodograms are averaged; median divides by scipy's bias (_median_bias)."),
-    medianMemoryMiB: z
-      .number()
-      .positive()
-      .default(1024)
-      .describe(
-        'average: median keeps every periodogram (segments × bins × 8 bytes); the run stops past this.',
-      ),
+    medianMemoryMiB: medianMemoryField,
     fft: fftPrecisionParam,
     out: psdOutParam,
   })

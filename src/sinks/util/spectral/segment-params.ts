@@ -35,6 +35,23 @@ export const spectralFields = {
   window: windowParam,
 };
 
+/** scipy's noverlap, whose default differs between welch (nperseg // 2) and spectrogram (// 8). */
+export function noverlapField(defaultText: string) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(`Samples shared by consecutive segments (< nperseg). Default ${defaultText}.`);
+}
+
+/** The memory cap of `average: median`, which keeps every periodogram. */
+export const medianMemoryField = z
+  .number()
+  .positive()
+  .default(1024)
+  .describe('average: median keeps every periodogram (segments × bins × 8 bytes); the run stops past this.');
+
 /** The column the sink reads; it must hold one value per row. */
 export function checkSignalColumn(schema: Schema, column: string, stage: string): void {
   const c = requireColumn(schema, column, stage);
