@@ -1,14 +1,14 @@
-import { medianMemoryField, spectralFields } from './util/spectral/segment-params.ts';
 import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { META, metaNumber } from '../transforms/util/spectral.ts';
-import type { PsdConfig } from './util/spectral/psd-accumulator.ts';
+import { createAccumulatorSink } from './util/accumulator-sink.ts';
+import type { PsdConfig, PsdResult } from './util/spectral/psd-accumulator.ts';
 import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
-import { openPsdFile, psdOutParam } from './util/spectral/psd-output.ts';
-import { PsdSink } from './welch.ts';
+import { psdOutParam, spectrumOutput } from './util/spectral/psd-output.ts';
+import { medianMemoryField, spectralFields } from './util/spectral/segment-params.ts';
 
 const params = z
   .object({
@@ -35,10 +35,12 @@ export default defineStage({
   check: (p, schema) => void psdConfig(p, schema),
   create: async (p, ctx) => {
     const accumulator = new PsdAccumulator(psdConfig(p, ctx.schema));
-    const file = p.out
-      ? await openPsdFile(p.out, { overwrite: ctx.overwrite, source: ctx.schema.source })
-      : undefined;
-    return new PsdSink(accumulator, file);
+    return createAccumulatorSink(accumulator, {
+      out: p.out,
+      overwrite: ctx.overwrite,
+      source: ctx.schema.source,
+      ...spectrumOutput<PsdResult>(p.out ?? '', (r) => r.psd, 'psd'),
+    });
   },
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import type { Schema } from '../core/schema.ts';
-import type { Accumulator, SinkInstance } from '../core/stage.ts';
+import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { DetrendMethod, SegmentGeometry } from '../transforms/util/spectral.ts';
 import { ownedSegments, readSegment, SegmentSpectrum } from '../transforms/util/spectral.ts';
@@ -10,8 +10,8 @@ import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
 import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../transforms/util/windows.ts';
 import type { PsdResult } from './util/spectral/psd-accumulator.ts';
 import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
-import type { ResultFile } from './util/result-file.ts';
-import { openPsdFile, psdOutParam } from './util/spectral/psd-output.ts';
+import { createAccumulatorSink } from './util/accumulator-sink.ts';
+import { psdOutParam, spectrumOutput } from './util/spectral/psd-output.ts';
 import {
   checkSegmentParams,
   checkSignalColumn,
@@ -59,10 +59,12 @@ export default defineStage({
   create: async (p, ctx) => {
     if (p.fft === 'float32') await loadFloat32Fft();
     const accumulator = new WelchAccumulator(p, ctx.schema);
-    const file = p.out
-      ? await openPsdFile(p.out, { overwrite: ctx.overwrite, source: ctx.schema.source })
-      : undefined;
-    return new PsdSink(accumulator, file);
+    return createAccumulatorSink(accumulator, {
+      out: p.out,
+      overwrite: ctx.overwrite,
+      source: ctx.schema.source,
+      ...spectrumOutput<PsdResult>(p.out ?? '', (r) => r.psd, 'psd'),
+    });
   },
 });
 
@@ -163,37 +165,5 @@ export class WelchAccumulator implements Accumulator<PsdResult> {
     if (to <= from || from !== origin + this.headRows) return;
     readSegment(data, from - batch.start, this.head.subarray(this.headRows, this.headRows + (to - from)));
     this.headRows += to - from;
-  }
-}
-
-/** A sink around a PSD accumulator: adds batches, writes the result by `out`'s extension. */
-export class PsdSink implements SinkInstance<PsdResult> {
-  readonly outputs: readonly string[];
-
-  constructor(
-    readonly accumulator: Accumulator<PsdResult> & { dispose?(): void },
-    private readonly file: ResultFile<PsdResult> | undefined,
-  ) {
-    this.outputs = file ? [file.path] : [];
-  }
-
-  write(batch: Batch): void {
-    this.accumulator.add(batch);
-  }
-
-  async finish(): Promise<PsdResult> {
-    let result: PsdResult;
-    try {
-      result = this.accumulator.result();
-    } finally {
-      this.accumulator.dispose?.();
-    }
-    await this.file?.write(result);
-    return result;
-  }
-
-  async abort(): Promise<void> {
-    this.accumulator.dispose?.();
-    await this.file?.abort();
   }
 }

@@ -25,8 +25,11 @@ export interface AccumulatorSinkOptions<R = unknown> {
   readonly source?: string;
 }
 
+/** An accumulator holding memory outside the JS heap (WASM buffers) frees it with `dispose`. */
+export type DisposableAccumulator<R> = Accumulator<R> & { dispose?(): void };
+
 export async function createAccumulatorSink<R>(
-  accumulator: Accumulator<R>,
+  accumulator: DisposableAccumulator<R>,
   options: AccumulatorSinkOptions<R>,
 ): Promise<SinkInstance<R>> {
   const file = options.out
@@ -44,7 +47,7 @@ class AccumulatorSink<R> implements SinkInstance<R> {
   readonly outputs: readonly string[];
 
   constructor(
-    readonly accumulator: Accumulator<R>,
+    readonly accumulator: DisposableAccumulator<R>,
     private readonly file: ResultFile<R> | undefined,
   ) {
     this.outputs = file ? [file.path] : [];
@@ -55,12 +58,18 @@ class AccumulatorSink<R> implements SinkInstance<R> {
   }
 
   async finish(): Promise<R> {
-    const result = this.accumulator.result();
+    let result: R;
+    try {
+      result = this.accumulator.result();
+    } finally {
+      this.accumulator.dispose?.();
+    }
     await this.file?.write(result);
     return result;
   }
 
   async abort(): Promise<void> {
+    this.accumulator.dispose?.();
     await this.file?.abort();
   }
 }

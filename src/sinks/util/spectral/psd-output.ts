@@ -7,9 +7,8 @@
 import { z } from 'zod';
 import { formatNpyHeader } from '../../../io/npy-header.ts';
 import { formatJson } from '../accumulator-sink.ts';
-import type { ResultFile, ResultFileOptions } from '../result-file.ts';
-import { TABLE_EXTENSIONS, openResultFile } from '../result-file.ts';
-import type { PsdResult } from './psd-accumulator.ts';
+import type { ResultFileOptions } from '../result-file.ts';
+import { TABLE_EXTENSIONS } from '../result-file.ts';
 
 export const SPECTRUM_EXTENSIONS = ['.json', ...TABLE_EXTENSIONS] as const;
 
@@ -54,17 +53,6 @@ export function spectrumOutput<R extends { readonly frequencies: readonly number
       },
     }),
   };
-}
-
-/** A PSD result's output file. */
-export function openPsdFile(
-  path: string,
-  options: { readonly overwrite: boolean; readonly source?: string },
-): Promise<ResultFile<PsdResult>> {
-  return openResultFile<PsdResult>(path, {
-    ...options,
-    ...spectrumOutput<PsdResult>(path, (r) => r.psd, 'psd'),
-  });
 }
 
 /** Equal-length rows as a 2-D float64 .npy file (C order). */
