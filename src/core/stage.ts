@@ -95,6 +95,11 @@ export interface SinkContext extends StageContext {
   readonly prepared?: unknown;
   /** Replace existing outputs instead of refusing them. */
   readonly overwrite: boolean;
+  /**
+   * The rows the sink will receive in all, when known before the run: every step keeps rows
+   * (`keepsRows`), so it is the source's row count. Writers size their outputs from it.
+   */
+  readonly rows?: number;
 }
 
 interface StageBase<S extends z.ZodType> {
@@ -122,6 +127,11 @@ export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<
 
 export interface TransformStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
   readonly kind: 'transform';
+  /**
+   * It emits exactly one row per row it receives (it never filters, splits or merges rows), so
+   * when every step keeps rows the sinks know the row count before the run (`SinkContext.rows`).
+   */
+  readonly keepsRows?: boolean;
   /** Rows of look-back the stage needs; 0 when absent. */
   history?(params: z.output<S>, schema: Schema): number;
   /** The schema of the batches it emits; the input schema when absent. */

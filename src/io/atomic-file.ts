@@ -42,8 +42,9 @@ export async function createAtomicFile(path: string, options: AtomicFileOptions 
   const dir = dirname(path);
   await ioWrite(path, () => mkdir(dir, { recursive: true }));
   const tempPath = join(dir, temporaryName(basename(path)));
-  // 'wx': never reuse someone else's file, even one with our improbable name.
-  const handle = await ioWrite(path, () => open(tempPath, 'wx'));
+  // 'wx+': never reuse someone else's file, even one with our improbable name; readable, so a
+  // writer can patch what a library wrote (hdf5-allocate.ts).
+  const handle = await ioWrite(path, () => open(tempPath, 'wx+'));
   return new TempFile(path, tempPath, handle, overwrite);
 }
 

@@ -30,8 +30,9 @@ export function hasHdf5Magic(head: Uint8Array): boolean {
   return head.length >= 8 && HDF5_MAGIC.every((b, i) => head[i] === b);
 }
 
+export const MSG_DATASPACE = 0x0001;
 const MSG_EXTERNAL_FILES = 0x0007;
-const MSG_LAYOUT = 0x0008;
+export const MSG_LAYOUT = 0x0008;
 const MSG_FILTERS = 0x000b;
 const MSG_CONTINUATION = 0x0010;
 /** A cycle or a corrupt chain would loop: no real object header has this many blocks. */
@@ -46,7 +47,7 @@ function invalid(path: string, offset: number, what: string): SluiceError {
 }
 
 /** Little-endian unsigned integer of `size` bytes; undefined for the all-ones "undefined address". */
-function readUint(bytes: Uint8Array, at: number, size: number): number | undefined {
+export function readUint(bytes: Uint8Array, at: number, size: number): number | undefined {
   let value = 0n;
   let allOnes = true;
   for (let i = size - 1; i >= 0; i--) {
@@ -55,6 +56,13 @@ function readUint(bytes: Uint8Array, at: number, size: number): number | undefin
     value = (value << 8n) | BigInt(b);
   }
   if (allOnes) return undefined;
+  return Number(value);
+}
+
+/** An object reference (hobj_ref_t) holds the object header's address, little-endian. */
+export function objectAddress(ref: Uint8Array): number {
+  let value = 0n;
+  for (let i = Math.min(ref.length, 8) - 1; i >= 0; i--) value = (value << 8n) | BigInt(ref[i]);
   return Number(value);
 }
 
@@ -96,8 +104,10 @@ export async function readSuperblock(readAt: ReadAt, fileSize: number, path: str
   });
 }
 
-interface Message {
+export interface Message {
   readonly type: number;
+  /** Header message flags; bit 1 (0x02): the message is shared, stored elsewhere. */
+  readonly flags: number;
   readonly data: Uint8Array;
   /** Absolute file offset of the message data, for errors. */
   readonly at: number;
@@ -152,7 +162,7 @@ function parseLayout({ data, at }: Message, sb: Superblock, path: string): Datas
 }
 
 /** Every message of an object header, continuation blocks included. */
-async function readObjectHeader(
+export async function readObjectHeader(
   readAt: ReadAt,
   fileSize: number,
   sb: Superblock,
@@ -219,7 +229,7 @@ function parseV1Messages(
     const size = dv.getUint16(pos + 2, true);
     const data = block.subarray(pos + 8, Math.min(pos + 8 + size, block.length));
     if (type === MSG_CONTINUATION) blocks.push(continuation(data, sb));
-    else messages.push({ type, data, at: blockOffset + pos + 8 });
+    else messages.push({ type, flags: block[pos + 4], data, at: blockOffset + pos + 8 });
     pos += 8 + size;
   }
 }
@@ -243,7 +253,7 @@ function parseV2Messages(
     const start = pos + headerBytes;
     const data = block.subarray(start, Math.min(start + size, to));
     if (type === MSG_CONTINUATION) blocks.push(continuation(data, sb));
-    else messages.push({ type, data, at: blockOffset + start });
+    else messages.push({ type, flags: block[pos + 3], data, at: blockOffset + start });
     pos = start + size;
   }
 }

@@ -15,6 +15,8 @@ export interface PreparedPipeline {
   readonly overlap: number;
   /** Passes over the source: 1, plus 1 when a sink asks for a fact of the whole input first. */
   readonly passes: number;
+  /** The rows the sinks will receive in all, when every step keeps rows; else undefined. */
+  readonly sinkRows: number | undefined;
   /** A rough ceiling on the memory batches take at once. */
   readonly estimatedBatchBytes: number;
 }
@@ -67,6 +69,7 @@ function derive(plan: PipelinePlan, source: OpenSource): PreparedPipeline {
     schemas,
     overlap,
     passes: needsPrepass ? 2 : 1,
+    sinkRows: plan.steps.every((step) => step.stage.keepsRows) ? source.rows : undefined,
     estimatedBatchBytes: estimateBatchBytes(source.schema, chunkRows + overlap),
   };
 }

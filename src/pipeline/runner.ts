@@ -101,6 +101,7 @@ export async function createSinks(
       schema: prepared.schemas[prepared.schemas.length - 1],
       prepared: prepassResults.get(index),
       overwrite,
+      rows: prepared.sinkRows,
     };
     sinks.push(
       await callStage(`${sink.pointer} (${sink.stage.name})`, () => sink.stage.create(sink.params, sinkCtx)),
@@ -214,7 +215,7 @@ function dropNulls(fn: BatchFunction, name: string): (batch: Batch) => unknown {
 
 function checkRowCounts(prepared: PreparedPipeline, rowsRead: number, sinkRows: number): void {
   const expected = prepared.source.rows;
-  const sinksMustMatch = prepared.plan.steps.length === 0;
+  const sinksMustMatch = prepared.sinkRows !== undefined;
   if (rowsRead === expected && (!sinksMustMatch || sinkRows === rowsRead)) return;
   throw new SluiceError('ROWS_MISMATCH', `read ${rowsRead} rows of ${expected}; sinks received ${sinkRows}`, {
     path: prepared.source.path,

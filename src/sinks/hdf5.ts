@@ -1,16 +1,19 @@
-import type { Dataset, File as H5File, Group } from 'h5wasm/node';
 import { z } from 'zod';
-import type { DType } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
+import type { SinkContext } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
 import type { H5wasmModule } from '../io/lazy.ts';
 import { loadH5wasm } from '../io/lazy.ts';
+import { ChunkedColumnsEncoder, ContiguousColumnsEncoder } from './util/hdf5-columns.ts';
+import { checkDatasetPaths, datasetPath } from './util/hdf5-datasets.ts';
 import { PandasTableEncoder, pandasFields } from './util/pandas-table.ts';
-import type { ColumnChunk, TableEncoder } from './util/table-writer.ts';
+import type { TableEncoder } from './util/table-writer.ts';
 import { createWriterSink, selectColumns, writerFields } from './util/table-writer.ts';
+
+export { checkDatasetPaths, datasetPath } from './util/hdf5-datasets.ts';
 
 const params = z
   .object({
@@ -37,12 +40,20 @@ const params = z
       .min(1)
       .default('df')
       .describe('The pandas key (layout pandas): the table is /<key>/table.'),
+    storage: z
+      .enum(['auto', 'contiguous', 'chunked'])
+      .default('auto')
+      .describe(
+        'layout columns: contiguous datasets are sized before the run and each batch is written straight to its file offset, behind the compute (several times faster; readers can memory-map them, as vaex does); they need the row count in advance (every step keeps rows) and no compression. chunked datasets are extensible and written through the HDF5 library batch by batch. auto: contiguous when it can be, else chunked.',
+      ),
     chunkRows: z
       .number()
       .int()
       .min(1)
       .default(65536)
-      .describe('Rows per HDF5 chunk of each dataset (the unit of compression and of partial reads).'),
+      .describe(
+        'Rows per HDF5 chunk of each dataset (the unit of compression and of partial reads), for chunked storage.',
+      ),
     compression: z
       .enum(['none', 'gzip'])
       .default('none')
@@ -57,9 +68,9 @@ const params = z
   })
   .strict()
   .describe(
-    'Writes HDF5 with h5wasm straight to disk: per column one extensible, chunked dataset (width-k columns ' +
-      '2-D (rows, k)), grown batch by batch, optional gzip, units as `unit` attributes, sampleRate and source ' +
-      'as attributes of the group.',
+    'Writes HDF5 straight to disk (h5wasm writes the metadata): per column one dataset (width-k columns ' +
+      '2-D (rows, k)), contiguous or chunked (see storage), optional gzip, units as `unit` attributes, sampleRate ' +
+      'and source as attributes of the group.',
   );
 
 export type Hdf5Params = z.output<typeof params>;
@@ -75,11 +86,7 @@ export default defineStage({
     const h5wasm = await loadH5wasm();
     const file = await createAtomicFile(p.out, { overwrite: ctx.overwrite });
     try {
-      const encoder =
-        p.layout === 'pandas'
-          ? await PandasTableEncoder.open(h5wasm, file, columns, p)
-          : new Hdf5ColumnsEncoder(h5wasm, file, columns, ctx.schema, p);
-      return createWriterSink([p.out], columns, encoder);
+      return createWriterSink([p.out], columns, await openEncoder(h5wasm, file, columns, ctx, p));
     } catch (error) {
       await file.abort();
       throw error;
@@ -87,159 +94,40 @@ export default defineStage({
   },
 });
 
+function openEncoder(
+  h5wasm: H5wasmModule,
+  file: AtomicFile,
+  columns: readonly ColumnSchema[],
+  ctx: SinkContext,
+  p: Hdf5Params,
+): TableEncoder | Promise<TableEncoder> {
+  if (p.layout === 'pandas') return PandasTableEncoder.open(h5wasm, file, columns, p);
+  if (contiguous(p, ctx.rows))
+    return ContiguousColumnsEncoder.open(h5wasm, file, columns, ctx.schema, p, ctx.rows ?? 0);
+  return new ChunkedColumnsEncoder(h5wasm, file, columns, ctx.schema, p);
+}
+
+/** Whether `layout: columns` writes contiguous datasets, given the row count if known. */
+function contiguous(p: Hdf5Params, rows: number | undefined): boolean {
+  if (p.storage === 'chunked') return false;
+  const possible = rows !== undefined && p.compression === 'none';
+  if (p.storage === 'auto' || possible) return possible;
+  throw new SluiceError(
+    'PARAMS_INVALID',
+    'hdf5: storage contiguous needs the row count before the run, and no compression',
+    {
+      hint:
+        p.compression !== 'none'
+          ? 'gzip needs chunked storage: drop compression, or use storage: chunked'
+          : 'a step before this sink changes the number of rows (filter, segment); use storage: chunked',
+    },
+  );
+}
+
 export function hdf5Columns(p: Hdf5Params, schema: Schema): ColumnSchema[] {
   const columns = selectColumns(schema, p.columns, 'hdf5');
   if (p.layout === 'pandas')
     pandasFields(columns); // throws for names pandas cannot take
   else checkDatasetPaths(columns.map((c) => datasetPath(p, c.name)));
   return columns;
-}
-
-/** Refuses dataset paths HDF5 cannot hold together: 'a' and 'a/b', or an empty name ('a/', 'a//b'). */
-export function checkDatasetPaths(paths: readonly string[]): void {
-  const datasets = new Set(paths);
-  for (const path of paths) {
-    const parts = path.split('/').slice(1);
-    if (parts.some((part) => part === '')) {
-      throw new SluiceError('PARAMS_INVALID', `hdf5: dataset path '${path}' has an empty name`, {
-        hint: "a '/' in a column name is an HDF5 group separator; rename the columns with a select step",
-      });
-    }
-    for (let i = 1; i < parts.length; i++) {
-      const group = `/${parts.slice(0, i).join('/')}`;
-      if (datasets.has(group)) throw nameClash(group);
-    }
-  }
-}
-
-/** The dataset path of a column. */
-export function datasetPath(p: Pick<Hdf5Params, 'group' | 'vaex'>, name: string): string {
-  if (p.vaex) return `/table/columns/${name}/data`;
-  const group = p.group.endsWith('/') ? p.group : `${p.group}/`;
-  return `${group.startsWith('/') ? '' : '/'}${group}${name}`;
-}
-
-/** h5wasm's type strings are Python struct codes. */
-const H5_TYPES: Record<DType, string> = {
-  int8: '<b',
-  uint8: '<B',
-  int16: '<h',
-  uint16: '<H',
-  int32: '<i',
-  uint32: '<I',
-  int64: '<q',
-  uint64: '<Q',
-  float32: '<f',
-  float64: '<d',
-};
-
-/**
- * h5wasm's Node build writes through the real filesystem (NODERAWFS), so the file at the
- * temporary path grows on disk batch by batch and memory holds only HDF5's chunk cache.
- */
-class Hdf5ColumnsEncoder implements TableEncoder {
-  private readonly h5: H5File;
-  private readonly datasets: Dataset[] = [];
-  private rows = 0;
-  private closed = false;
-
-  constructor(
-    h5wasm: H5wasmModule,
-    private readonly file: AtomicFile,
-    private readonly columns: readonly ColumnSchema[],
-    schema: Schema,
-    p: Hdf5Params,
-  ) {
-    this.h5 = new h5wasm.File(file.tempPath, 'w');
-    try {
-      this.createDatasets(h5wasm, schema, p);
-    } catch (error) {
-      this.close(); // abort() is never called for an encoder that was not built
-      throw error;
-    }
-  }
-
-  private createDatasets(h5wasm: H5wasmModule, schema: Schema, p: Hdf5Params): void {
-    for (const column of this.columns) {
-      const path = datasetPath(p, column.name);
-      const parent = ensureGroup(h5wasm, this.h5, path.slice(0, path.lastIndexOf('/')));
-      const leaf = path.slice(path.lastIndexOf('/') + 1);
-      if (parent.get(leaf) !== null) throw nameClash(path);
-      const k = column.width;
-      const dataset = parent.create_dataset({
-        name: leaf,
-        data: emptyOf(column.dtype),
-        shape: k === 1 ? [0] : [0, k],
-        maxshape: k === 1 ? [null] : [null, k],
-        chunks: k === 1 ? [p.chunkRows] : [Math.max(1, Math.floor(p.chunkRows / k)), k],
-        dtype: H5_TYPES[column.dtype],
-        ...(p.compression === 'gzip'
-          ? { compression: 'gzip' as const, compression_opts: p.compressionLevel }
-          : {}),
-      });
-      if (column.unit) dataset.create_attribute('unit', column.unit);
-      this.datasets.push(dataset);
-    }
-    const group = ensureGroup(h5wasm, this.h5, p.vaex ? '/table' : p.group.replace(/\/$/, '') || '/');
-    if (schema.sampleRate !== undefined) group.create_attribute('sampleRate', schema.sampleRate);
-    if (schema.source !== undefined) group.create_attribute('source', schema.source);
-  }
-
-  write(chunks: readonly ColumnChunk[], rows: number): void {
-    const end = this.rows + rows;
-    chunks.forEach(({ column, data }, i) => {
-      const dataset = this.datasets[i];
-      dataset.resize(column.width === 1 ? [end] : [end, column.width]);
-      dataset.write_slice(column.width === 1 ? [[this.rows, end]] : [[this.rows, end], []], data);
-    });
-    this.rows = end;
-  }
-
-  async finish(): Promise<void> {
-    this.close();
-    await this.file.commit();
-  }
-
-  async abort(): Promise<void> {
-    try {
-      this.close();
-    } finally {
-      await this.file.abort();
-    }
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.h5.close();
-  }
-}
-
-/** The group at `path`, created with its parents when missing. */
-function ensureGroup(h5wasm: H5wasmModule, h5: H5File, path: string): Group {
-  let group: Group = h5;
-  for (const part of path.split('/').filter(Boolean)) {
-    const existing = group.get(part);
-    if (existing !== null && !(existing instanceof h5wasm.Group)) throw nameClash(path);
-    group = existing instanceof h5wasm.Group ? existing : group.create_group(part);
-  }
-  return group;
-}
-
-/** A "/" in a column name makes HDF5 groups, so 'a' and 'a/b' cannot both be written. */
-function nameClash(path: string): SluiceError {
-  return new SluiceError('PARAMS_INVALID', `hdf5: '${path}' is needed both as a dataset and as a group`, {
-    hint: "a '/' in a column name is an HDF5 group separator; rename the columns with a select step",
-  });
-}
-
-function emptyOf(dtype: DType) {
-  switch (dtype) {
-    case 'int64':
-      return new BigInt64Array(0);
-    case 'uint64':
-      return new BigUint64Array(0);
-    default:
-      return new Float64Array(0);
-  }
 }

@@ -8,7 +8,7 @@ import type { Schema } from '../core/schema.ts';
 import type { OpenSource, StageContext } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { DatasetStorage, Superblock } from '../io/hdf5-layout.ts';
-import { hasHdf5Magic, readDatasetStorage, readSuperblock } from '../io/hdf5-layout.ts';
+import { hasHdf5Magic, objectAddress, readDatasetStorage, readSuperblock } from '../io/hdf5-layout.ts';
 import { loadH5wasm } from '../io/lazy.ts';
 import type { MappedFile } from '../io/mapped-file.ts';
 import { openMappedFile } from '../io/open.ts';
@@ -217,13 +217,6 @@ async function planHdf5(file: MappedFile, p: Hdf5Params): Promise<Hdf5Plan> {
     h5.close();
     throw error;
   }
-}
-
-/** An object reference (hobj_ref_t) holds the object header's address, little-endian. */
-function objectAddress(ref: Uint8Array): number {
-  let value = 0n;
-  for (let i = Math.min(ref.length, 8) - 1; i >= 0; i--) value = (value << 8n) | BigInt(ref[i]);
-  return Number(value);
 }
 
 type EntityGetter = (name: string) => unknown;

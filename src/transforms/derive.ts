@@ -75,6 +75,7 @@ export function planDerive(p: DeriveParams, input: Schema): DerivePlan {
 export default defineStage({
   name: 'derive',
   kind: 'transform',
+  keepsRows: true,
   params,
   history: () => 0,
   schema: (p, input) => planDerive(p, input).schema,

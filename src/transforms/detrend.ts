@@ -24,6 +24,7 @@ const params = z
 export default defineStage({
   name: 'detrend',
   kind: 'transform',
+  keepsRows: true,
   params,
   history: () => 0,
   schema: (p, input) => {

@@ -39,6 +39,7 @@ export type FftParams = z.output<typeof params>;
 export default defineStage({
   name: 'fft',
   kind: 'transform',
+  keepsRows: true,
   cpuHeavy: true,
   params,
   history: () => 0,

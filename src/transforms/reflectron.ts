@@ -79,6 +79,7 @@ export type ReflectronParams = z.output<typeof params>;
 export default defineStage({
   name: 'reflectron',
   kind: 'transform',
+  keepsRows: true,
   cpuHeavy: true,
   params,
   history: () => 0,

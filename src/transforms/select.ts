@@ -60,6 +60,7 @@ export function selectColumns(p: SelectParams, input: Schema): [string, string][
 export default defineStage({
   name: 'select',
   kind: 'transform',
+  keepsRows: true,
   params,
   history: () => 0,
   schema: (p, input) => {

@@ -49,6 +49,7 @@ const params = z
 export default defineStage({
   name: 'to-pyccapt',
   kind: 'transform',
+  keepsRows: true,
   params,
   history: () => 0,
   schema: (_p, input) => pyccaptSchema(input),

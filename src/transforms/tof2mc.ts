@@ -54,6 +54,7 @@ export type Tof2mcParams = z.output<typeof params>;
 export default defineStage({
   name: 'tof2mc',
   kind: 'transform',
+  keepsRows: true,
   params,
   history: () => 0,
   schema: (p, input) => outputSchema(p, input),

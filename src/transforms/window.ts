@@ -37,6 +37,7 @@ export type WindowParams = z.output<typeof params>;
 export default defineStage({
   name: 'window',
   kind: 'transform',
+  keepsRows: true,
   params,
   history: () => 0,
   schema: (p, input) => {

@@ -10,6 +10,8 @@ import type { SinkContext, SinkInstance, SinkStage } from '../../src/core/stage.
 export interface RunSinkOptions {
   readonly overwrite?: boolean;
   readonly signal?: AbortSignal;
+  /** The rows the sink will receive, as the runner passes it when every step keeps rows. */
+  readonly rows?: number;
 }
 
 /** A SinkContext for tests; `prepared` as the runner's pre-pass would pass it. */
@@ -23,6 +25,7 @@ export function sinkContext(
     log: () => {},
     overwrite: options.overwrite ?? false,
     prepared: options.prepared,
+    rows: options.rows,
   };
 }
 

@@ -79,6 +79,7 @@ export async function writeTable(
     signal: new AbortController().signal,
     log: () => {},
     overwrite: options.overwrite ?? false,
+    rows,
   });
   const batch: Batch = { schema, columns, rows, start: 0, history: 0 };
   try {

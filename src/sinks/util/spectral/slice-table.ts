@@ -100,7 +100,8 @@ export class SliceTable {
     const schema = sliceSchema(ctx.schema, layout);
     const params = sliceWriterParams(stage, out, user, layout);
     stage.check?.(params, schema);
-    const sink = await stage.create(params, { ...ctx, schema, prepared: undefined });
+    // One row per time slice, not per input row: the row count is not known in advance.
+    const sink = await stage.create(params, { ...ctx, schema, prepared: undefined, rows: undefined });
     return new SliceTable(sink, schema, layout);
   }
 

@@ -1,0 +1,153 @@
+/**
+ * The encoders of the `hdf5` sink's `layout: columns`. h5wasm's Node build writes through the
+ * real filesystem, so both grow the file at the temporary path on disk and memory holds only
+ * a batch or two.
+ *   - chunked: extensible datasets, resized and written batch by batch through h5wasm;
+ *   - contiguous: the datasets are sized before the run from the known row count, and each
+ *     batch's bytes go straight to their file offsets, behind the caller (write-behind.ts).
+ */
+import type { Dataset, File as H5File } from 'h5wasm/node';
+import { itemSizeOf } from '../../core/dtype.ts';
+import { SluiceError } from '../../core/errors.ts';
+import type { ColumnSchema, Schema } from '../../core/schema.ts';
+import type { AtomicFile } from '../../io/atomic-file.ts';
+import { allocateContiguous } from '../../io/hdf5-allocate.ts';
+import { objectAddress } from '../../io/hdf5-layout.ts';
+import type { H5wasmModule } from '../../io/lazy.ts';
+import { WriteBehind } from '../../io/write-behind.ts';
+import type { ChunkedStorage, DatasetPlacement } from './hdf5-datasets.ts';
+import { createColumnDatasets } from './hdf5-datasets.ts';
+import type { ColumnChunk, TableEncoder } from './table-writer.ts';
+import { toBytes } from './table-writer.ts';
+
+export class ChunkedColumnsEncoder implements TableEncoder {
+  private readonly h5: H5File;
+  private readonly datasets: Dataset[];
+  private rows = 0;
+  private closed = false;
+
+  constructor(
+    h5wasm: H5wasmModule,
+    private readonly file: AtomicFile,
+    columns: readonly ColumnSchema[],
+    schema: Schema,
+    p: DatasetPlacement & ChunkedStorage,
+  ) {
+    this.h5 = new h5wasm.File(file.tempPath, 'w');
+    try {
+      this.datasets = createColumnDatasets(h5wasm, this.h5, columns, schema, p, p);
+    } catch (error) {
+      this.close(); // abort() is never called for an encoder that was not built
+      throw error;
+    }
+  }
+
+  write(chunks: readonly ColumnChunk[], rows: number): void {
+    const end = this.rows + rows;
+    chunks.forEach(({ column, data }, i) => {
+      const dataset = this.datasets[i];
+      dataset.resize(column.width === 1 ? [end] : [end, column.width]);
+      dataset.write_slice(column.width === 1 ? [[this.rows, end]] : [[this.rows, end], []], data);
+    });
+    this.rows = end;
+  }
+
+  async finish(): Promise<void> {
+    this.close();
+    await this.file.commit();
+  }
+
+  async abort(): Promise<void> {
+    try {
+      this.close();
+    } finally {
+      await this.file.abort();
+    }
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.h5.close();
+  }
+}
+
+export class ContiguousColumnsEncoder implements TableEncoder {
+  private rows = 0;
+
+  private constructor(
+    private readonly file: AtomicFile,
+    private readonly offsets: readonly number[],
+    private readonly rowBytes: readonly number[],
+    private readonly totalRows: number,
+    private readonly writer: WriteBehind,
+  ) {}
+
+  /** Creates the file's metadata with every dataset sized for `totalRows` rows. */
+  static async open(
+    h5wasm: H5wasmModule,
+    file: AtomicFile,
+    columns: readonly ColumnSchema[],
+    schema: Schema,
+    p: DatasetPlacement,
+    totalRows: number,
+  ): Promise<ContiguousColumnsEncoder> {
+    const rowBytes = columns.map((c) => itemSizeOf(c.dtype) * c.width);
+    // The earliest file format: superblock 0 and unchecksummed object headers, which
+    // allocateContiguous patches in place (and what h5py writes by default).
+    const h5 = new h5wasm.File(file.tempPath, 'w', { libver: ['earliest', 'latest'] });
+    let headerAddresses: number[];
+    try {
+      const datasets = createColumnDatasets(h5wasm, h5, columns, schema, p, undefined);
+      headerAddresses = datasets.map((d) => objectAddress(d.create_reference().ref_data));
+    } finally {
+      h5.close();
+    }
+    const offsets = await allocateContiguous(
+      file.handle,
+      file.tempPath,
+      headerAddresses.map((headerAddress, i) => ({ headerAddress, rowBytes: rowBytes[i] })),
+      totalRows,
+    );
+    return new ContiguousColumnsEncoder(
+      file,
+      offsets,
+      rowBytes,
+      totalRows,
+      new WriteBehind(file.handle, file.tempPath),
+    );
+  }
+
+  async write(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
+    if (this.rows + rows > this.totalRows) throw this.rowCountError(this.rows + rows);
+    for (let i = 0; i < chunks.length; i++) {
+      await this.writer.write(toBytes(chunks[i].data), this.offsets[i] + this.rows * this.rowBytes[i]);
+    }
+    this.rows += rows;
+  }
+
+  async finish(): Promise<void> {
+    await this.writer.flush();
+    if (this.rows !== this.totalRows) throw this.rowCountError(this.rows);
+    await this.file.commit();
+  }
+
+  async abort(): Promise<void> {
+    try {
+      await this.writer.flush().catch(() => undefined);
+    } finally {
+      await this.file.abort();
+    }
+  }
+
+  private rowCountError(rows: number): SluiceError {
+    return new SluiceError(
+      'ROWS_MISMATCH',
+      `hdf5: ${rows} rows arrived for datasets sized for ${this.totalRows}`,
+      {
+        path: this.file.path,
+        hint: 'The input changed while it was read, or this is a bug: please report it (storage: chunked avoids sizing in advance).',
+      },
+    );
+  }
+}
