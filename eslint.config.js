@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['bench/.tmp-*/', 'node_modules/', 'build/', 'data/', 'out/', 'coverage/'] },
+  { ignores: ['bench/.tmp-*/', 'node_modules/', 'build/', 'dist/', 'data/', 'out/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

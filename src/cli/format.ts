@@ -32,7 +32,8 @@ export function formatRunSummary(report: RunReport): string {
   const lines = [
     `${report.name ?? 'pipeline'}: ${formatCount(report.rowsRead)} rows (${formatBytes(report.bytesRead / report.passes)}) ` +
       `from ${report.source.path} [${report.source.format}, ${report.source.backend}${passes}] in ${report.seconds.toFixed(2)} s — ` +
-      `${formatRate(report.bytesRead / seconds, 'B')}, ${formatRate((report.rowsRead * report.passes) / seconds, ' rows')}`,
+      `${formatRate(report.bytesRead / seconds, 'B')}, ${formatRate((report.rowsRead * report.passes) / seconds, ' rows')}, ` +
+      `peak RSS ${formatBytes(peakRssBytes())}`,
   ];
   const width = Math.max(...report.sinks.map((s) => s.type.length));
   for (const sink of report.sinks) {
@@ -55,7 +56,13 @@ export function toJsonSummary(report: RunReport): Record<string, unknown> {
     overlap: report.overlap,
     sinks: report.sinks.map(({ type, pointer, rows, outputs }) => ({ type, pointer, rows, outputs })),
     outputs: report.sinks.flatMap((s) => s.outputs),
+    peakRssBytes: peakRssBytes(),
   };
+}
+
+/** The most memory this process has held so far (the kernel's high-water mark of its RSS). */
+export function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 /** `error CODE: message`, then where and how to fix it; the stack only when verbose. */

@@ -19,7 +19,8 @@ export type ResvgModule = typeof Resvg;
  * it; on h5wasm's 4.2 MB single-line Emscripten glue that cost ~1.5 s and ~600 MB RSS (80 MB
  * under plain node). tsx leaves alone a URL carrying a `tsx-namespace` it did not register,
  * and its resolver passes the namespace on to the module's own imports, so node loads
- * h5wasm untouched. Outside tsx the query is inert (file URLs ignore it when loading).
+ * h5wasm untouched. Outside tsx (dist/ under plain node) the query is inert: file URLs ignore
+ * it when loading, and tsc's rewriting of import paths leaves absolute URLs alone.
  */
 const UNTRANSFORMED = '?tsx-namespace=sluice-untransformed';
 

@@ -48,7 +48,7 @@ const schema = {
   sampleRate: 250,
   source: 'made-up.npy',
 };
-const batches = chunkBatches(table, 256, { history: 5, schema });
+const batches = chunkBatches(table, 256, { history: 5 });
 
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
 
@@ -181,7 +181,7 @@ describe('hdf5 contiguous storage in a pipeline', () => {
   const epos = join(dir, 'run.epos');
   beforeAll(() => writeEpos(epos, 70_001));
 
-  async function correct(out: string, extra: object, steps: object[] = []) {
+  async function correct(out: string, extra: object, steps: { type: string; [key: string]: unknown }[] = []) {
     await run({
       source: { type: 'epos', path: epos, chunkRows: 4096 },
       steps: [{ type: 'to-pyccapt' }, ...steps, { type: 'reflectron', preset: '4000XHR_Erlangen_56_4833' }],
