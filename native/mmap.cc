@@ -54,6 +54,28 @@ double IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* call
   return value;
 }
 
+// A Buffer that owns the mapping [address, address + size): unmapped by its finalizer only.
+Napi::Value OwnMapping(Napi::Env env, void* address, size_t size) {
+  Napi::Buffer<char> buffer;
+  try {
+    buffer = Napi::Buffer<char>::New(env, static_cast<char*>(address), size, [size](Napi::Env finalEnv, char* data) {
+      munmap(data, size);
+      // Raw call: the wrapper aborts the process on failure, which a finalizer running at
+      // environment teardown must never risk for a bookkeeping hint.
+      int64_t ignored;
+      napi_adjust_external_memory(finalEnv, -static_cast<int64_t>(size), &ignored);
+    });
+  } catch (...) {
+    // No Buffer owns the mapping, so nothing can reach it: unmapping here is safe.
+    munmap(address, size);
+    throw;
+  }
+  // Mapped windows are invisible to V8's heap accounting; without this, dropped windows are
+  // not collected before the kernel's map count limit (vm.max_map_count) is hit.
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
+  return buffer;
+}
+
 // map(fd, offset, length): a read-only shared mapping as an external Buffer.
 Napi::Value Map(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -74,24 +96,20 @@ Napi::Value Map(const Napi::CallbackInfo& info) {
                        static_cast<off_t>(offset));
   if (address == MAP_FAILED) ThrowErrno(env, "map", errno);
 
-  Napi::Buffer<char> buffer;
-  try {
-    buffer = Napi::Buffer<char>::New(env, static_cast<char*>(address), size, [size](Napi::Env finalEnv, char* data) {
-      munmap(data, size);
-      // Raw call: the wrapper aborts the process on failure, which a finalizer running at
-      // environment teardown must never risk for a bookkeeping hint.
-      int64_t ignored;
-      napi_adjust_external_memory(finalEnv, -static_cast<int64_t>(size), &ignored);
-    });
-  } catch (...) {
-    // No Buffer owns the mapping, so nothing can reach it: unmapping here is safe.
-    munmap(address, size);
-    throw;
-  }
-  // Mapped windows are invisible to V8's heap accounting; without this, dropped windows are
-  // not collected before the kernel's map count limit (vm.max_map_count) is hit.
-  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
-  return buffer;
+  return OwnMapping(env, address, size);
+}
+
+// alignedBuffer(length): zeroed anonymous memory, page aligned (what O_DIRECT writes need,
+// and what no JavaScript allocation promises), owned and unmapped by the Buffer like map's.
+Napi::Value AlignedBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double length = IntegerArg(info, 0, "alignedBuffer", "length");
+  if (length == 0) ThrowRange(env, "alignedBuffer: length must be positive");
+  if (length > static_cast<double>(SIZE_MAX)) ThrowRange(env, "alignedBuffer: length too large");
+  const size_t size = static_cast<size_t>(length);
+  void* address = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (address == MAP_FAILED) ThrowErrno(env, "alignedBuffer", errno);
+  return OwnMapping(env, address, size);
 }
 
 int AdviceFromName(Napi::Env env, const std::string& name) {
@@ -142,6 +160,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("map", Napi::Function::New(env, Map, "map"));
   exports.Set("advise", Napi::Function::New(env, Advise, "advise"));
   exports.Set("pageSize", Napi::Function::New(env, GetPageSize, "pageSize"));
+  exports.Set("alignedBuffer", Napi::Function::New(env, AlignedBuffer, "alignedBuffer"));
   return exports;
 }
 

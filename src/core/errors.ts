@@ -86,6 +86,22 @@ export class SluiceError extends Error {
   }
 }
 
+/** The SluiceError whose `toJSON()` another thread sent; STAGE_FAILED for an unknown code. */
+export function sluiceErrorFromJSON(error: Record<string, unknown>): SluiceError {
+  const { code, message, path, offset, line, column, hint } = error;
+  return new SluiceError(
+    (typeof code === 'string' && code in ERROR_CODES ? code : 'STAGE_FAILED') as ErrorCode,
+    String(message),
+    {
+      path: typeof path === 'string' ? path : undefined,
+      offset: typeof offset === 'number' ? offset : undefined,
+      line: typeof line === 'number' ? line : undefined,
+      column: typeof column === 'number' ? column : undefined,
+      hint: typeof hint === 'string' ? hint : undefined,
+    },
+  );
+}
+
 export function isSluiceError(error: unknown): error is SluiceError {
   return error instanceof SluiceError;
 }

@@ -86,6 +86,13 @@ export interface SinkInstance<R = unknown> {
 
 export interface TransformContext extends StageContext {
   readonly schema: Schema;
+  /**
+   * Batches are pulled strictly one at a time (the runner): the consumer is done with a batch
+   * when it asks for the next, so the stage may write each batch's new arrays into the arrays
+   * it emitted for the previous one, and leave no garbage per batch. Unset when a caller may
+   * keep several outputs at once.
+   */
+  readonly reuseBuffers?: boolean;
 }
 
 export interface SinkContext extends StageContext {

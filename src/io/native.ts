@@ -16,6 +16,8 @@ export interface MmapAddon {
   /** madvise on the pages covering [offset, offset + length) of a Buffer returned by `map`. */
   advise(buffer: Buffer, advice: MmapAdvice, offset?: number, length?: number): void;
   pageSize(): number;
+  /** Zeroed, page-aligned memory (what O_DIRECT writes need); absent from older builds. */
+  alignedBuffer?(length: number): Buffer;
 }
 
 /** Whether the addon loaded, and if not, why (for one `--verbose` line). */

@@ -13,7 +13,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import type { OpenSource, Progress, ReadOptions } from '../core/stage.ts';
 import type { FieldLayout } from './decode.ts';
-import { decodeContiguous, decodeRecords } from './decode.ts';
+import { ColumnPool, decodeContiguous, decodeRecords } from './decode.ts';
 import type { AcquireOptions, FileBytes, MappedFile } from './mapped-file.ts';
 
 /** Rows stored one after the other, `recordSize` bytes each, fields at offsets in a record. */
@@ -128,6 +128,7 @@ async function* generateBatches(
 ): AsyncGenerator<Batch, void, undefined> {
   const { schema, signal } = options;
   const acquire: AcquireOptions = { reuse: options.reuseBuffers ?? false };
+  const pool = acquire.reuse ? new ColumnPool() : undefined;
   const rowBytes = rowBytesOf(layout);
   const held: FileBytes[] = [];
   let delivered = 0;
@@ -136,7 +137,7 @@ async function* generateBatches(
       signal?.throwIfAborted();
       await acquireAll(file, rangesOf(layout, first, rows), acquire, held);
       prefetchNext(file, layout, options, newStart + options.chunkRows, acquire);
-      const columns = decodeBatch(layout, held, rows);
+      const columns = decodeBatch(layout, held, rows, pool);
       delivered += rows - history;
       options.onProgress?.({ rows: delivered, bytes: delivered * rowBytes });
       yield { schema, columns, rows, start: first, history };
@@ -188,10 +189,15 @@ function rangesOf(layout: TableLayout, first: number, rows: number): ByteRange[]
   });
 }
 
-function decodeBatch(layout: TableLayout, held: readonly FileBytes[], rows: number): Record<string, Column> {
+function decodeBatch(
+  layout: TableLayout,
+  held: readonly FileBytes[],
+  rows: number,
+  pool: ColumnPool | undefined,
+): Record<string, Column> {
   if (layout.kind === 'records') {
     const [{ bytes, writable }] = held;
-    return decodeRecords(bytes, writable, rows, layout.recordSize, layout.fields);
+    return decodeRecords(bytes, writable, rows, layout.recordSize, layout.fields, pool);
   }
   const entries = layout.columns.map((c, i): [string, Column] => {
     const { bytes, writable } = held[i];

@@ -163,7 +163,7 @@ function flow(
 ): AsyncGenerator<Batch, void, unknown> {
   const { source, plan } = prepared;
   const steps = plan.steps.map((step, i) => {
-    const fn = step.stage.create(step.params, { ...ctx, schema: prepared.schemas[i] });
+    const fn = step.stage.create(step.params, { ...ctx, schema: prepared.schemas[i], reuseBuffers: true });
     return dropNulls(fn, `${step.pointer} (${step.stage.name})`);
   });
   const batches = wrapErrors(

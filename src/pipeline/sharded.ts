@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ERROR_CODES, SluiceError } from '../core/errors.ts';
+import { SluiceError, sluiceErrorFromJSON } from '../core/errors.ts';
 import type { SinkInstance, StageContext } from '../core/stage.ts';
 import { registry } from '../stages.ts';
 import type { PreparedPipeline } from './prepare.ts';
@@ -147,7 +147,7 @@ function runShard(
         resolve({ states: message.states, counts: message.counts });
       } else {
         settle();
-        reject(toSluiceError(message.error));
+        reject(sluiceErrorFromJSON(message.error));
       }
     });
     worker.on('error', (error) => {
@@ -161,21 +161,6 @@ function runShard(
         reject(new SluiceError('STAGE_FAILED', `a shard's worker thread exited with code ${code}`));
     });
   });
-}
-
-function toSluiceError(error: Record<string, unknown>): SluiceError {
-  const { code, message, path, offset, line, column, hint } = error;
-  return new SluiceError(
-    (typeof code === 'string' && code in ERROR_CODES ? code : 'STAGE_FAILED') as SluiceError['code'],
-    String(message),
-    {
-      path: typeof path === 'string' ? path : undefined,
-      offset: typeof offset === 'number' ? offset : undefined,
-      line: typeof line === 'number' ? line : undefined,
-      column: typeof column === 'number' ? column : undefined,
-      hint: typeof hint === 'string' ? hint : undefined,
-    },
-  );
 }
 
 /**

@@ -5,7 +5,6 @@ import type { SinkContext } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
-import type { H5wasmModule } from '../io/lazy.ts';
 import { loadH5wasm } from '../io/lazy.ts';
 import { ChunkedColumnsEncoder, ContiguousColumnsEncoder } from './util/hdf5-columns.ts';
 import { checkDatasetPaths, datasetPath } from './util/hdf5-datasets.ts';
@@ -83,10 +82,9 @@ export default defineStage({
   check: (p, schema) => void hdf5Columns(p, schema),
   create: async (p, ctx) => {
     const columns = hdf5Columns(p, ctx.schema);
-    const h5wasm = await loadH5wasm();
     const file = await createAtomicFile(p.out, { overwrite: ctx.overwrite });
     try {
-      return createWriterSink([p.out], columns, await openEncoder(h5wasm, file, columns, ctx, p));
+      return createWriterSink([p.out], columns, await openEncoder(file, columns, ctx, p));
     } catch (error) {
       await file.abort();
       throw error;
@@ -94,16 +92,17 @@ export default defineStage({
   },
 });
 
-function openEncoder(
-  h5wasm: H5wasmModule,
+/** h5wasm is loaded into this thread only for the encoders that write through it. */
+async function openEncoder(
   file: AtomicFile,
   columns: readonly ColumnSchema[],
   ctx: SinkContext,
   p: Hdf5Params,
-): TableEncoder | Promise<TableEncoder> {
+): Promise<TableEncoder> {
+  if (p.layout === 'columns' && contiguous(p, ctx.rows))
+    return ContiguousColumnsEncoder.open(file, columns, ctx.schema, p, ctx.rows ?? 0);
+  const h5wasm = await loadH5wasm();
   if (p.layout === 'pandas') return PandasTableEncoder.open(h5wasm, file, columns, p);
-  if (contiguous(p, ctx.rows))
-    return ContiguousColumnsEncoder.open(h5wasm, file, columns, ctx.schema, p, ctx.rows ?? 0);
   return new ChunkedColumnsEncoder(h5wasm, file, columns, ctx.schema, p);
 }
 

@@ -6,6 +6,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { findColumn, requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
+import { OutputArrays } from './util/output-arrays.ts';
 import type { MeshLocator } from './util/reflectron-mesh.ts';
 import {
   buildLocator,
@@ -93,7 +94,8 @@ export default defineStage({
     const locator = buildLocator(
       p.mesh ? loadMesh(p.mesh.intersections, p.mesh.triangles) : loadPresetMesh(p.preset ?? ''),
     );
-    return (batch: Batch) => ({ ...correctBatch(batch, locator, x.name, y.name, scale), schema });
+    const arrays = new OutputArrays(ctx.reuseBuffers ?? false);
+    return (batch: Batch) => ({ ...correctBatch(batch, locator, x.name, y.name, scale, arrays), schema });
   },
 });
 
@@ -139,12 +141,19 @@ export function resolveColumns(
   return { x, y, scale: unit === 'cm' ? 10 : 1 };
 }
 
-/** The batch with both detector columns corrected (new float64 arrays; the rest are views). */
-export function correctBatch(batch: Batch, locator: MeshLocator, x: string, y: string, scale: number): Batch {
+/** The batch with both detector columns corrected (float64 arrays from `arrays`; the rest are views). */
+export function correctBatch(
+  batch: Batch,
+  locator: MeshLocator,
+  x: string,
+  y: string,
+  scale: number,
+  arrays = new OutputArrays(false),
+): Batch {
   const xs = getColumn(batch, x).data as NumberArray; // schema() refused 64-bit integer columns
   const ys = getColumn(batch, y).data as NumberArray;
-  const outX = new Float64Array(batch.rows);
-  const outY = new Float64Array(batch.rows);
+  const outX = arrays.take('x', Float64Array, batch.rows);
+  const outY = arrays.take('y', Float64Array, batch.rows);
   correctPoints(locator, xs, ys, outX, outY, scale, scale);
   const columns: Record<string, Column> = { ...batch.columns };
   columns[x] = { data: outX, width: 1 };

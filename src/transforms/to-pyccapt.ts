@@ -6,6 +6,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
+import { OutputArrays } from './util/output-arrays.ts';
 
 /**
  * PyCCAPT's 15 columns in order: the EPOS column each comes from (undefined: all zeros), its
@@ -56,7 +57,8 @@ export default defineStage({
   create: (_p, ctx) => {
     const schema = pyccaptSchema(ctx.schema);
     const zeros = new ZeroBuffers();
-    return (batch: Batch) => toPyccaptBatch(batch, schema, zeros);
+    const arrays = new OutputArrays(ctx.reuseBuffers ?? false);
+    return (batch: Batch) => toPyccaptBatch(batch, schema, zeros, arrays);
   },
 });
 
@@ -94,16 +96,26 @@ export class ZeroBuffers {
   }
 }
 
-export function toPyccaptBatch(batch: Batch, schema: Schema, zeros: ZeroBuffers): Batch {
+export function toPyccaptBatch(
+  batch: Batch,
+  schema: Schema,
+  zeros: ZeroBuffers,
+  arrays = new OutputArrays(false),
+): Batch {
   const columns: Record<string, Column> = {};
   for (const c of PYCCAPT_COLUMNS) {
     const data = c.from
-      ? convertColumn(getColumn(batch, c.from).data, c.dtype, c.divisor)
+      ? convertColumn(getColumn(batch, c.from).data, c.dtype, c.divisor, (type, length) =>
+          arrays.take(c.name, type, length),
+        )
       : zeros.get(c.dtype, batch.rows);
     columns[c.name] = { data, width: 1 };
   }
   return { ...batch, schema, columns };
 }
+
+/** Where convertColumn's output arrays come from. */
+type Allocate = <T extends Float32Array | Int32Array>(type: new (length: number) => T, length: number) => T;
 
 /**
  * `data` as `dtype` (numpy's astype), divided by `divisor` in float32 when given. A view when
@@ -113,11 +125,12 @@ export function convertColumn(
   data: TypedArray,
   dtype: DType & ('float32' | 'int32'),
   divisor?: number,
+  allocate: Allocate = (type, length) => new type(length),
 ): TypedArray {
   if (dtype === 'int32') {
     if (data instanceof Int32Array) return data;
     if (data instanceof Uint32Array) return new Int32Array(data.buffer, data.byteOffset, data.length);
-    const out = new Int32Array(data.length);
+    const out = allocate(Int32Array, data.length);
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
       // astype(int32) keeps the low 32 bits; Number() would round values past 2^53 first.
       for (let i = 0; i < data.length; i++) out[i] = Number(BigInt.asIntN(32, data[i]));
@@ -127,7 +140,7 @@ export function convertColumn(
     return out;
   }
   if (data instanceof Float32Array && divisor === undefined) return data;
-  const out = new Float32Array(data.length);
+  const out = allocate(Float32Array, data.length);
   if (divisor === undefined) {
     for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
   } else if (data instanceof Float32Array) {

@@ -4,7 +4,7 @@
  * a batch or two.
  *   - chunked: extensible datasets, resized and written batch by batch through h5wasm;
  *   - contiguous: the datasets are sized before the run from the known row count, and each
- *     batch's bytes go straight to their file offsets, behind the caller (write-behind.ts).
+ *     batch's bytes go straight to their file offsets, behind the caller (region-writer.ts).
  */
 import type { Dataset, File as H5File } from 'h5wasm/node';
 import { itemSizeOf } from '../../core/dtype.ts';
@@ -12,11 +12,11 @@ import { SluiceError } from '../../core/errors.ts';
 import type { ColumnSchema, Schema } from '../../core/schema.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
 import { allocateContiguous } from '../../io/hdf5-allocate.ts';
-import { objectAddress } from '../../io/hdf5-layout.ts';
 import type { H5wasmModule } from '../../io/lazy.ts';
-import { WriteBehind } from '../../io/write-behind.ts';
+import { RegionWriter } from '../../io/region-writer.ts';
 import type { ChunkedStorage, DatasetPlacement } from './hdf5-datasets.ts';
 import { createColumnDatasets } from './hdf5-datasets.ts';
+import { writeSkeleton } from './hdf5-skeleton.ts';
 import type { ColumnChunk, TableEncoder } from './table-writer.ts';
 import { toBytes } from './table-writer.ts';
 
@@ -77,64 +77,52 @@ export class ContiguousColumnsEncoder implements TableEncoder {
 
   private constructor(
     private readonly file: AtomicFile,
-    private readonly offsets: readonly number[],
-    private readonly rowBytes: readonly number[],
     private readonly totalRows: number,
-    private readonly writer: WriteBehind,
+    private readonly writer: RegionWriter,
   ) {}
 
   /** Creates the file's metadata with every dataset sized for `totalRows` rows. */
   static async open(
-    h5wasm: H5wasmModule,
     file: AtomicFile,
     columns: readonly ColumnSchema[],
     schema: Schema,
-    p: DatasetPlacement,
+    placement: DatasetPlacement,
     totalRows: number,
   ): Promise<ContiguousColumnsEncoder> {
     const rowBytes = columns.map((c) => itemSizeOf(c.dtype) * c.width);
-    // The earliest file format: superblock 0 and unchecksummed object headers, which
-    // allocateContiguous patches in place (and what h5py writes by default).
-    const h5 = new h5wasm.File(file.tempPath, 'w', { libver: ['earliest', 'latest'] });
-    let headerAddresses: number[];
-    try {
-      const datasets = createColumnDatasets(h5wasm, h5, columns, schema, p, undefined);
-      headerAddresses = datasets.map((d) => objectAddress(d.create_reference().ref_data));
-    } finally {
-      h5.close();
-    }
+    const headerAddresses = await writeSkeleton({
+      path: file.tempPath,
+      columns,
+      sampleRate: schema.sampleRate,
+      source: schema.source,
+      placement: { group: placement.group, vaex: placement.vaex },
+    });
     const offsets = await allocateContiguous(
       file.handle,
       file.tempPath,
       headerAddresses.map((headerAddress, i) => ({ headerAddress, rowBytes: rowBytes[i] })),
       totalRows,
     );
-    return new ContiguousColumnsEncoder(
-      file,
-      offsets,
-      rowBytes,
-      totalRows,
-      new WriteBehind(file.handle, file.tempPath),
-    );
+    const writer = await RegionWriter.open(file.handle, file.tempPath, offsets, file.path);
+    return new ContiguousColumnsEncoder(file, totalRows, writer);
   }
 
   async write(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
     if (this.rows + rows > this.totalRows) throw this.rowCountError(this.rows + rows);
-    for (let i = 0; i < chunks.length; i++) {
-      await this.writer.write(toBytes(chunks[i].data), this.offsets[i] + this.rows * this.rowBytes[i]);
-    }
+    // Each dataset's rows arrive in order, so appending to its region puts them in place.
+    for (let i = 0; i < chunks.length; i++) await this.writer.append(i, toBytes(chunks[i].data));
     this.rows += rows;
   }
 
   async finish(): Promise<void> {
-    await this.writer.flush();
     if (this.rows !== this.totalRows) throw this.rowCountError(this.rows);
+    await this.writer.finish();
     await this.file.commit();
   }
 
   async abort(): Promise<void> {
     try {
-      await this.writer.flush().catch(() => undefined);
+      await this.writer.abort();
     } finally {
       await this.file.abort();
     }
