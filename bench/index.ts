@@ -123,7 +123,7 @@ async function main(): Promise<void> {
     rmSync(dense, { force: true });
     benchWelch();
     benchWriters();
-    benchEpos();
+    await benchEpos();
   } finally {
     rmSync(dense, { force: true });
     rmSync(sparse, { force: true });
