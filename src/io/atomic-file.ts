@@ -63,6 +63,15 @@ export async function writeFileAtomic(
   }
 }
 
+/** Runs `release` (closing what writes to the file), then removes the file even if it threw. */
+export async function abortAfter(file: AtomicFile, release: () => void | Promise<void>): Promise<void> {
+  try {
+    await release();
+  } finally {
+    await file.abort();
+  }
+}
+
 /** `.<name>.sluice-tmp-<pid>-<random>`: hidden, recognisable, unique per process and call. */
 export function temporaryName(name: string): string {
   return `.${name}.sluice-tmp-${process.pid}-${randomBytes(6).toString('hex')}`;

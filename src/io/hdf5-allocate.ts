@@ -15,7 +15,14 @@
 import type { FileHandle } from 'node:fs/promises';
 import { SluiceError } from '../core/errors.ts';
 import type { Message, Superblock } from './hdf5-layout.ts';
-import { MSG_DATASPACE, MSG_LAYOUT, readObjectHeader, readSuperblock, readUint } from './hdf5-layout.ts';
+import {
+  MSG_DATASPACE,
+  MSG_LAYOUT,
+  readAtHandle,
+  readObjectHeader,
+  readSuperblock,
+  readUint,
+} from './hdf5-layout.ts';
 
 /** A dataset created empty, and the bytes one of its rows takes. */
 export interface EmptyDataset {
@@ -38,11 +45,7 @@ export async function allocateContiguous(
   // Empty datasets are complete as created: no storage is what HDF5 itself writes for them.
   if (rows === 0) return datasets.map(() => 0);
   const { size } = await handle.stat();
-  const readAt = async (offset: number, length: number) => {
-    const buffer = new Uint8Array(length);
-    await handle.read(buffer, 0, length, offset);
-    return buffer;
-  };
+  const readAt = readAtHandle(handle);
   const sb = await readSuperblock(readAt, size, path);
   if (sb.version !== 0 || sb.sizeOfOffsets !== 8 || sb.sizeOfLengths !== 8 || sb.baseAddress !== 0)
     throw unexpected(path, `superblock version ${sb.version}`);

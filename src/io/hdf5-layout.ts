@@ -5,11 +5,21 @@
  * message. h5wasm gives the object header's address (an object reference is that address)
  * but not the data's, so this reads the layout message itself. Only what that needs is parsed.
  */
+import type { FileHandle } from 'node:fs/promises';
 import { SluiceError } from '../core/errors.ts';
 
 export const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]; // \x89HDF\r\n\x1a\n
 
 export type ReadAt = (offset: number, length: number) => Promise<Uint8Array>;
+
+/** A ReadAt over an open file. */
+export function readAtHandle(handle: FileHandle): ReadAt {
+  return async (offset, length) => {
+    const buffer = new Uint8Array(length);
+    await handle.read(buffer, 0, length, offset);
+    return buffer;
+  };
+}
 
 export interface Superblock {
   /** File offset of the superblock (0, or 512·2^k after a user block). */

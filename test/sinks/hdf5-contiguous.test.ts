@@ -11,13 +11,13 @@ import h5wasm from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedArray } from '../../src/core/dtype.ts';
 import type { SinkStage } from '../../src/core/stage.ts';
-import { objectAddress, readDatasetStorage, readSuperblock } from '../../src/io/hdf5-layout.ts';
+import { objectAddress, readAtHandle, readDatasetStorage, readSuperblock } from '../../src/io/hdf5-layout.ts';
 import { run } from '../../src/pipeline/api.ts';
 import { registry } from '../../src/stages.ts';
 import { writeEpos } from '../../scripts/sample-epos.ts';
 import { chunkBatches, schemaOf } from '../support/batches.ts';
-import type { Table } from '../support/batches.ts';
 import { openSink, runSink } from '../support/run-sink.ts';
+import { makeWriterTable } from '../support/writer-table.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-h5c-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,22 +26,7 @@ beforeAll(() => h5wasm.ready);
 const hdf5 = registry.get('hdf5', 'sink') as SinkStage;
 const ROWS = 1003;
 
-function makeTable(rows = ROWS) {
-  const f32 = new Float32Array(rows);
-  const i64 = new BigInt64Array(rows);
-  const u8 = new Uint8Array(rows);
-  const f64 = new Float64Array(rows);
-  const seg = new Float32Array(rows * 3);
-  for (let i = 0; i < rows; i++) {
-    f32[i] = Math.fround(Math.sin(i) * 1000.1);
-    i64[i] = BigInt(i) * 3_000_000_000_001n - 9_000_000_000_000_000n;
-    u8[i] = i % 256;
-    f64[i] = i === 5 ? NaN : 0.1 * i;
-    for (let j = 0; j < 3; j++) seg[i * 3 + j] = i + j / 4;
-  }
-  return { f32, i64, u8, f64, seg: { data: seg, width: 3 } } satisfies Table;
-}
-const table = makeTable();
+const table = makeWriterTable(ROWS);
 const schema = {
   ...schemaOf(table),
   columns: schemaOf(table).columns.map((c) => (c.name === 'f32' ? { ...c, unit: 'mV' } : c)),
@@ -58,11 +43,7 @@ async function readBack(path: string, group = '/') {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
-    const readAt = async (offset: number, length: number) => {
-      const b = new Uint8Array(length);
-      await handle.read(b, 0, length, offset);
-      return b;
-    };
+    const readAt = readAtHandle(handle);
     const sb = await readSuperblock(readAt, size, path);
     const out: Record<
       string,
@@ -103,7 +84,7 @@ describe('hdf5 contiguous storage', () => {
     const path = join(dir, 'c.h5');
     await runSink(hdf5, { out: path, group: 'df' }, schema, batches, { rows: ROWS });
     const { datasets, attrs } = await readBack(path, '/df');
-    expect(Object.keys(datasets).sort()).toEqual(['f32', 'f64', 'i64', 'seg', 'u8']);
+    expect(Object.keys(datasets).sort()).toEqual(['f32', 'f64', 'i32', 'i64', 'seg', 'u8']);
     for (const d of Object.values(datasets)) {
       expect(d.storage).toBe('contiguous');
       expect(d.offset % 4096).toBe(0);

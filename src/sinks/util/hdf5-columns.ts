@@ -11,6 +11,7 @@ import { itemSizeOf } from '../../core/dtype.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ColumnSchema, Schema } from '../../core/schema.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
+import { abortAfter } from '../../io/atomic-file.ts';
 import { allocateContiguous } from '../../io/hdf5-allocate.ts';
 import type { H5wasmModule } from '../../io/lazy.ts';
 import { RegionWriter } from '../../io/region-writer.ts';
@@ -58,11 +59,7 @@ export class ChunkedColumnsEncoder implements TableEncoder {
   }
 
   async abort(): Promise<void> {
-    try {
-      this.close();
-    } finally {
-      await this.file.abort();
-    }
+    await abortAfter(this.file, () => this.close());
   }
 
   private close(): void {
@@ -121,11 +118,7 @@ export class ContiguousColumnsEncoder implements TableEncoder {
   }
 
   async abort(): Promise<void> {
-    try {
-      await this.writer.abort();
-    } finally {
-      await this.file.abort();
-    }
+    await abortAfter(this.file, () => this.writer.abort());
   }
 
   private rowCountError(rows: number): SluiceError {

@@ -20,6 +20,7 @@ import { itemSizeOf } from '../../core/dtype.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
+import { abortAfter } from '../../io/atomic-file.ts';
 import type { H5wasmModule } from '../../io/lazy.ts';
 import type { PickleDict, PickleValue } from './pickle0.ts';
 import { pickle0 } from './pickle0.ts';
@@ -244,11 +245,7 @@ export class PandasTableEncoder implements TableEncoder {
   }
 
   async abort(): Promise<void> {
-    try {
-      this.close();
-    } finally {
-      await this.file.abort();
-    }
+    await abortAfter(this.file, () => this.close());
   }
 
   private createTable(options: PandasTableOptions): void {
