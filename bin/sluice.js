@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The flag caps V8's young generation at 4 MB per semi-space (the default lets it grow to 16):
+// sluice's hot loops allocate nothing, so larger ones only hold garbage. `npm run bench`
+// measured 20–25 MB less peak RSS for the EPOS correction run at the same speed.
 // Runs the compiled CLI (dist/, which `npm install` builds with `npm run build`) under plain
 // node. When dist/ is missing or older than src/ (a source edited since the last build), runs
 // the TypeScript sources through tsx instead, so an edit takes effect without a rebuild; tsx's

@@ -19,8 +19,8 @@ import { loadMmapAddon } from './native.ts';
 
 /** A multiple of every device's logical block size, so direct writes stay aligned. */
 const STAGE_BYTES = 1 << 19;
-/** Stages written at once; with the stages being filled, bounds the memory to ~16 MiB + 512 KiB per region. */
-const MAX_IN_FLIGHT = 32;
+/** Stages written at once; with the stages being filled, bounds the memory to ~8 MiB + 512 KiB per region. */
+const MAX_IN_FLIGHT = 16;
 
 interface Stage {
   readonly buffer: Uint8Array;
