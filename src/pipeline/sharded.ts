@@ -152,7 +152,10 @@ function runShard(
     });
     worker.on('error', (error) => {
       settle();
-      reject(error);
+      // An uncaught throw in the worker outside the job (its module failed to load, say).
+      reject(
+        new SluiceError('STAGE_FAILED', `a shard's worker thread failed: ${error.message}`, { cause: error }),
+      );
     });
     worker.on('exit', (code) => {
       settle();

@@ -160,10 +160,18 @@ class ParquetEncoder implements TableEncoder {
     this.scratch = ipc.buffer as ArrayBuffer;
     // fromIPCStream copies the bytes into wasm memory, so the scratch buffer is free again.
     const table = this.wasm.Table.fromIPCStream(ipc);
+    const batches = table.recordBatches();
+    let taken = 0;
     try {
-      for (const batch of table.recordBatches()) await this.input.send(batch, this.drained);
+      for (const batch of batches) {
+        await this.input.send(batch, this.drained);
+        taken++;
+      }
     } finally {
-      table.free(); // wasm memory is not garbage-collected
+      // wasm memory is not garbage-collected: what the writer did not take (it failed, or the
+      // run was aborted) is freed here, or a many-file run would keep it to the end.
+      for (const batch of batches.slice(taken)) batch.free();
+      table.free();
     }
   }
 

@@ -51,6 +51,7 @@ const params = z
       .describe("A custom mesh in PyCCAPT's preset format, instead of `preset`."),
     columns: z
       .tuple([z.string().min(1), z.string().min(1)])
+      .refine(([x, y]) => x !== y, { message: 'the x and y columns must differ' })
       .optional()
       .describe(
         'Detector x and y columns, read and overwritten. Default: `det_x (mm)`/`det_y (mm)`, else ' +

@@ -56,6 +56,11 @@ describe('reflectron transform', () => {
         mesh: { intersections: 'a', triangles: 'b' },
       }).success,
     ).toBe(false);
+    const same = stage.params.safeParse({ preset: '4000XHR_Erlangen_56_4833', columns: ['dx', 'dx'] });
+    expect(same.error?.issues[0]).toMatchObject({
+      path: ['columns'],
+      message: 'the x and y columns must differ',
+    });
   });
 
   const table = { 'det_x (mm)': col(0), 'det_y (mm)': col(1), other: new Int32Array(rows.length).fill(7) };
