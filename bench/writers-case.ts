@@ -34,7 +34,8 @@ function fill(start: number, n: number): Batch {
 // The stage's own module only: importing every stage would load wasm modules the writer never uses.
 const stage = ((await import(`../src/sinks/${name}.ts`)) as { default: SinkStage }).default;
 const params = stage.params.parse({ out, ...(extra ? (JSON.parse(extra) as object) : {}) });
-const ctx = { schema, signal: new AbortController().signal, log: () => {}, overwrite: true };
+// The row count as the runner passes it when every step keeps rows (a file read as it is).
+const ctx = { schema, signal: new AbortController().signal, log: () => {}, overwrite: true, rows };
 let seconds = 0;
 let t = performance.now();
 const sink = await stage.create(params, ctx);

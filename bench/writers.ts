@@ -20,6 +20,7 @@ const WRITERS: [string, string, Record<string, unknown>?][] = [
   ['parquet', 'w-snappy.parquet', { compression: 'snappy' }],
   ['arrow', 'w.arrow'],
   ['hdf5', 'w.h5'],
+  ['hdf5', 'w-chunked.h5', { storage: 'chunked' }],
   ['npy', 'w.npy'],
   ['daf', 'w', { columns: ['x', 'y', 'z', 'mc', 'hv', 'tof'] }],
 ];
