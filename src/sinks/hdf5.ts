@@ -43,7 +43,7 @@ const params = z
       .enum(['auto', 'contiguous', 'chunked'])
       .default('auto')
       .describe(
-        'layout columns: contiguous datasets are sized before the run and each batch is written straight to its file offset, behind the compute (several times faster; readers can memory-map them, as vaex does); they need the row count in advance (every step keeps rows) and no compression. chunked datasets are extensible and written through the HDF5 library batch by batch. auto: contiguous when it can be, else chunked.',
+        'layout columns: contiguous datasets are sized before the run and each batch is written straight to its file offset, behind the compute, with O_DIRECT where the filesystem allows (about twice as fast as chunked in `npm run bench`; readers can memory-map them, as vaex does); they need the row count in advance (every step keeps rows) and no compression. chunked datasets are extensible and written through the HDF5 library batch by batch. auto: contiguous when it can be, else chunked.',
       ),
     chunkRows: z
       .number()
