@@ -34,13 +34,16 @@ export class RegionWriter {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly spare: Uint8Array[] = [];
   private failure: SluiceError | undefined;
+  /** Cleared when the filesystem refuses a direct write; the descriptor stays open until the end. */
+  private useDirect: boolean;
 
   private constructor(
     private readonly handle: FileHandle,
     private readonly path: string,
     private readonly offsets: readonly number[],
-    private direct: { handle: FileHandle; alloc: (length: number) => Uint8Array } | undefined,
+    private readonly direct: { handle: FileHandle; alloc: (length: number) => Uint8Array } | undefined,
   ) {
+    this.useDirect = direct !== undefined;
     this.filling = offsets.map(() => undefined);
     this.written = offsets.map(() => 0);
   }
@@ -60,7 +63,7 @@ export class RegionWriter {
 
   /** Whether full stages bypass the page cache. */
   get isDirect(): boolean {
-    return this.direct !== undefined;
+    return this.useDirect;
   }
 
   /** Appends a copy of `data` to region `region`. */
@@ -81,7 +84,6 @@ export class RegionWriter {
     for (let region = 0; region < this.offsets.length; region++) await this.flush(region);
     await this.settle();
     await this.direct?.handle.close();
-    this.direct = undefined;
     this.throwIfFailed();
   }
 
@@ -89,7 +91,6 @@ export class RegionWriter {
   async abort(): Promise<void> {
     await this.settle();
     await this.direct?.handle.close().catch(() => undefined);
-    this.direct = undefined;
   }
 
   private async flush(region: number): Promise<void> {
@@ -110,7 +111,7 @@ export class RegionWriter {
   }
 
   private async write({ buffer, filled }: Stage, position: number): Promise<void> {
-    const direct = filled === STAGE_BYTES ? this.direct : undefined;
+    const direct = filled === STAGE_BYTES && this.useDirect ? this.direct : undefined;
     if (direct) {
       try {
         await writeAll(direct.handle, buffer, filled, position);
@@ -118,7 +119,7 @@ export class RegionWriter {
       } catch (error) {
         // Some filesystems accept O_DIRECT at open and refuse the writes: go on buffered.
         if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-        this.direct = undefined;
+        this.useDirect = false;
       }
     }
     await writeAll(this.handle, buffer, filled, position);
