@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../src/core/batch.ts';
 import { listReflectronPresets } from '../../src/transforms/reflectron.ts';
-import type { ReflectronMesh } from '../../src/transforms/util/reflectron-mesh.ts';
 import {
   buildLocator,
   correctPoints,
@@ -11,6 +10,7 @@ import {
   PRESET_DIR,
 } from '../../src/transforms/util/reflectron-mesh.ts';
 import { chunkBatches, makeBatch } from '../support/batches.ts';
+import { referenceCorrect } from '../support/reflectron-reference.ts';
 import { buildTransform, newValues } from './column-transforms.ts';
 
 const REFERENCE = join(PRESET_DIR, '4000XHR_Erlangen_56_4833_reference.csv');
@@ -141,9 +141,9 @@ describe('reflectron transform', () => {
     expect(outside).toBeGreaterThan(500);
     expect(outside).toBeLessThan(n);
     for (let i = 0; i < n; i++) {
-      const [ex, ey] = scanCorrect(mesh, xs[i], ys[i]);
-      expect(Math.abs(ox[i] - ex)).toBeLessThan(1e-9);
-      expect(Math.abs(oy[i] - ey)).toBeLessThan(1e-9);
+      const expected = referenceCorrect(mesh, xs[i], ys[i]);
+      expect(Math.abs(ox[i] - expected.x)).toBeLessThan(1e-9);
+      expect(Math.abs(oy[i] - expected.y)).toBeLessThan(1e-9);
     }
   });
 
@@ -154,38 +154,3 @@ describe('reflectron transform', () => {
     expect(newValues(out, 'det_x (mm)')).toEqual([NaN, NaN]);
   });
 });
-
-/** The specification, naively: scan for the first containing triangle, else nearest vertex. */
-function scanCorrect(mesh: ReflectronMesh, px: number, py: number): [number, number] {
-  const { vx, vy, gx, gy, triangles } = mesh;
-  const weights = (t: number) => {
-    const [a, b, c] = [triangles[3 * t], triangles[3 * t + 1], triangles[3 * t + 2]];
-    const v0x = vx[b] - vx[a];
-    const v0y = vy[b] - vy[a];
-    const v1x = vx[c] - vx[a];
-    const v1y = vy[c] - vy[a];
-    const v2x = px - vx[a];
-    const v2y = py - vy[a];
-    const den = v0x * v1y - v1x * v0y;
-    const w1 = (v2x * v1y - v1x * v2y) / den;
-    const w2 = (v0x * v2y - v2x * v0y) / den;
-    return { a, b, c, w0: 1 - w1 - w2, w1, w2 };
-  };
-  const nt = triangles.length / 3;
-  let chosen = -1;
-  for (let t = 0; t < nt && chosen < 0; t++) {
-    const { w0, w1, w2 } = weights(t);
-    if (w0 >= -1e-12 && w1 >= -1e-12 && w2 >= -1e-12) chosen = t;
-  }
-  if (chosen < 0) {
-    let best = -1;
-    let bestD = Infinity;
-    for (let v = 0; v < vx.length; v++) {
-      const d = (px - vx[v]) ** 2 + (py - vy[v]) ** 2;
-      if (d < bestD && triangles.includes(v)) [best, bestD] = [v, d];
-    }
-    chosen = Math.floor(triangles.indexOf(best) / 3);
-  }
-  const { a, b, c, w0, w1, w2 } = weights(chosen);
-  return [w0 * gx[a] + w1 * gx[b] + w2 * gx[c], w0 * gy[a] + w1 * gy[b] + w2 * gy[c]];
-}
