@@ -55,7 +55,7 @@ function writeSpec(name: string, file: string, out: string): string {
 function measure(name: string, file: string, out: string): CaseResult {
   const spec = writeSpec(name, file, out);
   const t = performance.now();
-  // The executable itself, as a shell runs it: its shebang's node flags apply.
+  // The executable itself, as a shell runs it.
   const text = execFileSync('bin/sluice.js', ['run', spec, '--json', '--overwrite'], { encoding: 'utf8' });
   const wallSeconds = (performance.now() - t) / 1000;
   rmSync(spec, { force: true });
