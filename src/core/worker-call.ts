@@ -6,9 +6,18 @@
 import { Worker } from 'node:worker_threads';
 import { SluiceError, sluiceErrorFromJSON } from './errors.ts';
 
-type WorkerMessage =
+/** What worker-entry.js posts when the call ends. A module may post other messages before. */
+export type WorkerEndMessage =
   | { readonly kind: 'done'; readonly value: unknown }
   | { readonly kind: 'error'; readonly error: Record<string, unknown> };
+
+/**
+ * A Worker running the default export of `module` (a path under src/ without extension) with
+ * `input`, through worker-entry.js, compiled or through tsx as the main thread runs.
+ */
+export function startWorker(module: string, input: unknown): Worker {
+  return new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: { module, input } });
+}
 
 /**
  * Calls the default export of `module` (a path under src/ without extension, e.g.
@@ -17,11 +26,9 @@ type WorkerMessage =
  */
 export function callInWorker<T>(module: string, input: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./worker-entry.js', import.meta.url), {
-      workerData: { module, input },
-    });
-    let message: WorkerMessage | undefined;
-    worker.on('message', (m: WorkerMessage) => (message = m));
+    const worker = startWorker(module, input);
+    let message: WorkerEndMessage | undefined;
+    worker.on('message', (m: WorkerEndMessage) => (message = m));
     worker.on('error', (error) =>
       reject(new SluiceError('STAGE_FAILED', `${module}: ${error.message}`, { cause: error })),
     );

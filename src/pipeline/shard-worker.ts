@@ -3,15 +3,24 @@
  * range from stage names, reads and accumulates the range, and sends back each sink's
  * accumulator state. It writes no output: the main thread merges and writes.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { isSluiceError, wrapError } from '../core/errors.ts';
+import { parentPort } from 'node:worker_threads';
+import { wrapError } from '../core/errors.ts';
 import type { SinkInstance, StageContext } from '../core/stage.ts';
 import { validateDefinition } from './api.ts';
 import { preparePipeline } from './prepare.ts';
 import { createSinks, runMainPass } from './runner.ts';
-import type { ShardJob, ShardMessage } from './sharded.ts';
+import type { ShardJob, ShardProgress, ShardResult } from './sharded.ts';
 
-async function runJob(job: ShardJob): Promise<ShardMessage> {
+/** The worker's call (worker-entry.js runs it): the shard's accumulator states and counts. */
+export default async function runShardJob(job: ShardJob): Promise<ShardResult> {
+  try {
+    return await runJob(job);
+  } catch (error) {
+    throw wrapError(error, 'shard');
+  }
+}
+
+async function runJob(job: ShardJob): Promise<ShardResult> {
   const plan = validateDefinition({
     source: { ...job.source, startRow: job.startRow, endRow: job.endRow, origin: job.origin },
     steps: job.steps,
@@ -28,22 +37,15 @@ async function runJob(job: ShardJob): Promise<ShardMessage> {
       prepared,
       ctx,
       {
-        onProgress: (p) => parentPort?.postMessage({ kind: 'progress', rows: p.rows, bytes: p.bytes }),
+        onProgress: (p) =>
+          parentPort?.postMessage({ kind: 'progress', rows: p.rows, bytes: p.bytes } satisfies ShardProgress),
       },
       sinks,
     );
     const states = sinks.map((sink) => sink.accumulator?.toState?.());
-    return { kind: 'done', states, counts };
+    return { states, counts };
   } finally {
     await Promise.allSettled(sinks.map((sink) => sink.abort()));
     await prepared.source.close();
   }
 }
-
-runJob(workerData as ShardJob).then(
-  (message) => parentPort?.postMessage(message),
-  (error: unknown) => {
-    const failure = isSluiceError(error) ? error : wrapError(error, 'shard');
-    parentPort?.postMessage({ kind: 'error', error: failure.toJSON() } satisfies ShardMessage);
-  },
-);

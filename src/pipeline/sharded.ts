@@ -4,9 +4,10 @@
  * and the shards' accumulator states are merged here in row order.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { SluiceError, sluiceErrorFromJSON } from '../core/errors.ts';
 import type { SinkInstance, StageContext } from '../core/stage.ts';
+import type { WorkerEndMessage } from '../core/worker-call.ts';
+import { startWorker } from '../core/worker-call.ts';
 import { registry } from '../stages.ts';
 import type { PreparedPipeline } from './prepare.ts';
 import type { PassCounts, PassProgress, RunOptions } from './run-types.ts';
@@ -27,10 +28,12 @@ export interface ShardJob {
   readonly prepared: readonly unknown[];
 }
 
-export type ShardMessage =
-  | { readonly kind: 'progress'; readonly rows: number; readonly bytes: number }
-  | { readonly kind: 'done'; readonly states: readonly unknown[]; readonly counts: PassCounts }
-  | { readonly kind: 'error'; readonly error: Record<string, unknown> };
+/** A shard's progress, posted by the worker before worker-entry.js posts the end. */
+export interface ShardProgress {
+  readonly kind: 'progress';
+  readonly rows: number;
+  readonly bytes: number;
+}
 
 /** How many threads the main pass uses: 1 unless sharding is possible and worth it. */
 export function shardWorkers(
@@ -125,7 +128,8 @@ function shardJobs(
   }));
 }
 
-interface ShardResult {
+/** What a shard's worker returns: each sink's accumulator state, and its counts. */
+export interface ShardResult {
   readonly states: readonly unknown[];
   readonly counts: PassCounts;
 }
@@ -136,15 +140,15 @@ function runShard(
   onProgress: (rows: number, bytes: number) => void,
 ): Promise<ShardResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./shard-worker-entry.js', import.meta.url), { workerData: job });
+    const worker = startWorker('pipeline/shard-worker', job);
     const stop = () => void worker.terminate();
     signal.addEventListener('abort', stop, { once: true });
     const settle = () => signal.removeEventListener('abort', stop);
-    worker.on('message', (message: ShardMessage) => {
+    worker.on('message', (message: ShardProgress | WorkerEndMessage) => {
       if (message.kind === 'progress') onProgress(message.rows, message.bytes);
       else if (message.kind === 'done') {
         settle();
-        resolve({ states: message.states, counts: message.counts });
+        resolve(message.value as ShardResult);
       } else {
         settle();
         reject(sluiceErrorFromJSON(message.error));
