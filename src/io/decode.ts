@@ -6,7 +6,8 @@
  */
 import type { Column } from '../core/batch.ts';
 import type { DType, TypedArray } from '../core/dtype.ts';
-import { allocArray, arrayConstructorOf, dtypeOf, itemSizeOf } from '../core/dtype.ts';
+import { allocArray, arrayConstructorOf, itemSizeOf } from '../core/dtype.ts';
+import type { ReusedArrays } from '../core/reused-arrays.ts';
 
 /** Where one column's values sit in a record. */
 export interface FieldLayout {
@@ -59,24 +60,6 @@ export function copyAndSwap(bytes: Uint8Array, dtype: DType, swap: boolean): Typ
 }
 
 /**
- * Arrays a reader decodes into again once its consumer is done with the previous batch (a
- * strict pull, `reuseBuffers`): decoding into fresh arrays left ~50 MB of garbage waiting for
- * V8's collector, the largest share of a pipeline's peak RSS.
- */
-export class ColumnPool {
-  private readonly arrays = new Map<string, TypedArray>();
-
-  /** An array of `field`'s dtype and `length` values, reused when the last one was as long. */
-  take(field: FieldLayout, length: number): TypedArray {
-    const held = this.arrays.get(field.name);
-    if (held && held.length >= length && dtypeOf(held) === field.dtype) return held.subarray(0, length);
-    const fresh = allocArray(field.dtype, length);
-    this.arrays.set(field.name, fresh);
-    return fresh;
-  }
-}
-
-/**
  * `rows` records of `recordSize` bytes → one column per field. A record that is a single
  * field is contiguous data (`decodeContiguous`, `bytes` may be swapped in place when
  * `writable`); several fields are gathered into new arrays (`gatherField`), or into the
@@ -88,13 +71,19 @@ export function decodeRecords(
   rows: number,
   recordSize: number,
   fields: readonly FieldLayout[],
-  pool?: ColumnPool,
+  pool?: ReusedArrays,
 ): Record<string, Column> {
   const entries = fields.map((field): [string, Column] => {
     const contiguous = fields.length === 1 && field.offset === 0 && isWholeRecord(field, recordSize);
     const data = contiguous
       ? decodeContiguous(bytes.subarray(0, rows * recordSize), writable, field.dtype, field.littleEndian)
-      : gatherField(bytes, rows, recordSize, field, pool?.take(field, rows * field.width));
+      : gatherField(
+          bytes,
+          rows,
+          recordSize,
+          field,
+          pool?.take(field.name, arrayConstructorOf(field.dtype), rows * field.width),
+        );
     return [field.name, { data, width: field.width }];
   });
   // fromEntries defines own properties, so a field named '__proto__' stays a column.

@@ -10,10 +10,11 @@ import type { Batch, Column } from '../core/batch.ts';
 import type { DType } from '../core/dtype.ts';
 import { itemSizeOf } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
+import { ReusedArrays } from '../core/reused-arrays.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import type { OpenSource, Progress, ReadOptions } from '../core/stage.ts';
 import type { FieldLayout } from './decode.ts';
-import { ColumnPool, decodeContiguous, decodeRecords } from './decode.ts';
+import { decodeContiguous, decodeRecords } from './decode.ts';
 import type { AcquireOptions, FileBytes, MappedFile } from './mapped-file.ts';
 
 /** Rows stored one after the other, `recordSize` bytes each, fields at offsets in a record. */
@@ -128,7 +129,8 @@ async function* generateBatches(
 ): AsyncGenerator<Batch, void, undefined> {
   const { schema, signal } = options;
   const acquire: AcquireOptions = { reuse: options.reuseBuffers ?? false };
-  const pool = acquire.reuse ? new ColumnPool() : undefined;
+  // Decoded columns go into the previous batch's arrays once the consumer is done with them.
+  const pool = acquire.reuse ? new ReusedArrays(true) : undefined;
   const rowBytes = rowBytesOf(layout);
   const held: FileBytes[] = [];
   let delivered = 0;
@@ -193,7 +195,7 @@ function decodeBatch(
   layout: TableLayout,
   held: readonly FileBytes[],
   rows: number,
-  pool: ColumnPool | undefined,
+  pool: ReusedArrays | undefined,
 ): Record<string, Column> {
   if (layout.kind === 'records') {
     const [{ bytes, writable }] = held;

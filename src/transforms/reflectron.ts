@@ -6,7 +6,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { findColumn, requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import { OutputArrays } from './util/output-arrays.ts';
+import { ReusedArrays } from '../core/reused-arrays.ts';
 import type { MeshLocator } from './util/reflectron-mesh.ts';
 import {
   buildLocator,
@@ -95,7 +95,7 @@ export default defineStage({
     const locator = buildLocator(
       p.mesh ? loadMesh(p.mesh.intersections, p.mesh.triangles) : loadPresetMesh(p.preset ?? ''),
     );
-    const arrays = new OutputArrays(ctx.reuseBuffers ?? false);
+    const arrays = new ReusedArrays(ctx.reuseBuffers ?? false);
     return (batch: Batch) => ({ ...correctBatch(batch, locator, x.name, y.name, scale, arrays), schema });
   },
 });
@@ -149,7 +149,7 @@ export function correctBatch(
   x: string,
   y: string,
   scale: number,
-  arrays = new OutputArrays(false),
+  arrays = new ReusedArrays(false),
 ): Batch {
   const xs = getColumn(batch, x).data as NumberArray; // schema() refused 64-bit integer columns
   const ys = getColumn(batch, y).data as NumberArray;

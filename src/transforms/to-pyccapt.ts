@@ -6,7 +6,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import { OutputArrays } from './util/output-arrays.ts';
+import { ReusedArrays } from '../core/reused-arrays.ts';
 
 /**
  * PyCCAPT's 15 columns in order: the EPOS column each comes from (undefined: all zeros), its
@@ -57,7 +57,7 @@ export default defineStage({
   create: (_p, ctx) => {
     const schema = pyccaptSchema(ctx.schema);
     const zeros = new ZeroBuffers();
-    const arrays = new OutputArrays(ctx.reuseBuffers ?? false);
+    const arrays = new ReusedArrays(ctx.reuseBuffers ?? false);
     return (batch: Batch) => toPyccaptBatch(batch, schema, zeros, arrays);
   },
 });
@@ -100,7 +100,7 @@ export function toPyccaptBatch(
   batch: Batch,
   schema: Schema,
   zeros: ZeroBuffers,
-  arrays = new OutputArrays(false),
+  arrays = new ReusedArrays(false),
 ): Batch {
   const columns: Record<string, Column> = {};
   for (const c of PYCCAPT_COLUMNS) {

@@ -1,19 +1,19 @@
 /**
- * Where a transform gets the arrays it emits: new ones per batch, or, when the runner pulls
- * batches strictly (`TransformContext.reuseBuffers`), the arrays of the previous batch again.
- * Fresh arrays per batch are garbage V8 collects only after ~64 MB of them pile up, which was
- * most of a pipeline's peak RSS.
+ * Where a stage gets the arrays it emits per batch: new ones, or, when the runner pulls batches
+ * strictly (`ReadOptions.reuseBuffers`, `TransformContext.reuseBuffers`), the arrays of the
+ * previous batch again. Fresh arrays per batch are garbage V8 collects only after ~64 MB of
+ * them pile up, which was most of a pipeline's peak RSS.
  */
-import type { TypedArray } from '../../core/dtype.ts';
+import type { TypedArray } from './dtype.ts';
 
 type ArrayConstructor<T extends TypedArray> = new (length: number) => T;
 
-export class OutputArrays {
+export class ReusedArrays {
   private readonly held = new Map<string, TypedArray>();
 
   constructor(private readonly reuse: boolean) {}
 
-  /** An array of `length` values for the output `key` (its contents are not cleared). */
+  /** An array of `length` values for the output `key` (a reused one is not cleared). */
   take<T extends TypedArray>(key: string, type: ArrayConstructor<T>, length: number): T {
     if (!this.reuse) return new type(length);
     const held = this.held.get(key);
