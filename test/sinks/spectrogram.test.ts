@@ -44,13 +44,7 @@ describe.each(goldenCases('spectrogram'))('spectrogram %s equals scipy', (name) 
   const n = g.params.nperseg ?? 256;
   it.each([n - 1, 3 * n + 5, 1 << 20])('with chunkRows %i', async (chunkRows) => {
     const out = join(mkdtempSync(join(tmpdir(), 'sluice-spectrogram-')), 'sxx.npy');
-    const source = {
-      type: 'npy',
-      path: `test/fixtures/npy/spectral-${g.signal}.npy`,
-      endRow: g.endRow,
-      chunkRows,
-      sampleRate: g.sampleRate ?? undefined,
-    };
+    const source = goldenSource(g, chunkRows);
     const report = await run({ source, sinks: [{ type: 'spectrogram', ...g.params, out }] });
     const result = report.sinks[0].result as SpectrogramResult;
     expect(result.shape).toEqual(g.shape);
@@ -104,6 +98,17 @@ describe('spectrogram params', () => {
 });
 
 /** Slices of a run as rows: times and T × F values (2F interleaved re, im for complex). */
+/** The golden case's input signal, read in batches of `chunkRows`. */
+function goldenSource(g: SpectrogramGolden, chunkRows: number) {
+  return {
+    type: 'npy',
+    path: `test/fixtures/npy/spectral-${g.signal}.npy`,
+    endRow: g.endRow,
+    chunkRows,
+    sampleRate: g.sampleRate ?? undefined,
+  };
+}
+
 interface Slices {
   times: number[];
   values: Float64Array;
@@ -115,13 +120,7 @@ async function runGolden(
   out: string,
   writer?: object,
 ): Promise<void> {
-  const source = {
-    type: 'npy',
-    path: `test/fixtures/npy/spectral-${g.signal}.npy`,
-    endRow: g.endRow,
-    chunkRows,
-    sampleRate: g.sampleRate ?? undefined,
-  };
+  const source = goldenSource(g, chunkRows);
   await run({ source, sinks: [{ type: 'spectrogram', ...g.params, out, ...(writer ? { writer } : {}) }] });
 }
 
