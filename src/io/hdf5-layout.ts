@@ -186,8 +186,8 @@ export async function readObjectHeader(
   };
   const prefix = await read(address, Math.min(32, fileSize - address));
   const isV2 = prefix[0] === 0x4f && prefix[1] === 0x48 && prefix[2] === 0x44 && prefix[3] === 0x52; // "OHDR"
-  const messages: Message[] = [];
-  const blocks: { offset: number; length: number }[] = [];
+  const found = new HeaderMessages(sb);
+  const { blocks } = found;
   if (isV2) {
     const flags = prefix[5];
     let pos = 6 + (flags & 0x20 ? 16 : 0) + (flags & 0x10 ? 4 : 0);
@@ -195,12 +195,12 @@ export async function readObjectHeader(
     const length = readUint(prefix, pos, sizeBytes) ?? 0;
     pos += sizeBytes;
     const block = await read(address, pos + length);
-    parseV2Messages(block, pos, pos + length, flags, address, messages, blocks, sb);
+    parseV2Messages(block, pos, pos + length, flags, address, found);
   } else {
     if (prefix[0] !== 1) throw invalid(path, address, `unknown object header version ${prefix[0]}`);
     const headerSize = new DataView(prefix.buffer, prefix.byteOffset).getUint32(8, true);
     const block = await read(address + 16, headerSize);
-    parseV1Messages(block, address + 16, messages, blocks, sb);
+    parseV1Messages(block, address + 16, found);
   }
   for (let k = 0; k < blocks.length; k++) {
     if (k >= MAX_BLOCKS) throw invalid(path, address, 'object header continuation chain does not end');
@@ -210,12 +210,12 @@ export async function readObjectHeader(
       if (!(block[0] === 0x4f && block[1] === 0x43 && block[2] === 0x48 && block[3] === 0x4b)) {
         throw invalid(path, offset, 'object header continuation block without "OCHK"');
       }
-      parseV2Messages(block, 4, length - 4, prefix[5], offset, messages, blocks, sb);
+      parseV2Messages(block, 4, length - 4, prefix[5], offset, found);
     } else {
-      parseV1Messages(block, offset, messages, blocks, sb);
+      parseV1Messages(block, offset, found);
     }
   }
-  return messages;
+  return found.messages;
 }
 
 function continuation(data: Uint8Array, sb: Superblock): { offset: number; length: number } {
@@ -225,21 +225,27 @@ function continuation(data: Uint8Array, sb: Superblock): { offset: number; lengt
   };
 }
 
+/** What walking an object header collects: its messages, and the continuation blocks to read. */
+class HeaderMessages {
+  readonly messages: Message[] = [];
+  readonly blocks: { offset: number; length: number }[] = [];
+
+  constructor(private readonly sb: Superblock) {}
+
+  add(type: number, flags: number, data: Uint8Array, at: number): void {
+    if (type === MSG_CONTINUATION) this.blocks.push(continuation(data, this.sb));
+    else this.messages.push({ type, flags, data, at });
+  }
+}
+
 /** v1 messages: type u16, size u16, flags u8, 3 reserved, data (8-byte aligned). */
-function parseV1Messages(
-  block: Uint8Array,
-  blockOffset: number,
-  messages: Message[],
-  blocks: { offset: number; length: number }[],
-  sb: Superblock,
-): void {
+function parseV1Messages(block: Uint8Array, blockOffset: number, found: HeaderMessages): void {
   const dv = new DataView(block.buffer, block.byteOffset, block.byteLength);
   for (let pos = 0; pos + 8 <= block.length;) {
     const type = dv.getUint16(pos, true);
     const size = dv.getUint16(pos + 2, true);
     const data = block.subarray(pos + 8, Math.min(pos + 8 + size, block.length));
-    if (type === MSG_CONTINUATION) blocks.push(continuation(data, sb));
-    else messages.push({ type, flags: block[pos + 4], data, at: blockOffset + pos + 8 });
+    found.add(type, block[pos + 4], data, blockOffset + pos + 8);
     pos += 8 + size;
   }
 }
@@ -251,9 +257,7 @@ function parseV2Messages(
   to: number,
   headerFlags: number,
   blockOffset: number,
-  messages: Message[],
-  blocks: { offset: number; length: number }[],
-  sb: Superblock,
+  found: HeaderMessages,
 ): void {
   const dv = new DataView(block.buffer, block.byteOffset, block.byteLength);
   const headerBytes = headerFlags & 0x04 ? 6 : 4;
@@ -262,8 +266,7 @@ function parseV2Messages(
     const size = dv.getUint16(pos + 1, true);
     const start = pos + headerBytes;
     const data = block.subarray(start, Math.min(start + size, to));
-    if (type === MSG_CONTINUATION) blocks.push(continuation(data, sb));
-    else messages.push({ type, flags: block[pos + 3], data, at: blockOffset + start });
+    found.add(type, block[pos + 3], data, blockOffset + start);
     pos = start + size;
   }
 }
