@@ -1,7 +1,7 @@
 import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatNpyHeader } from '../src/io/npy-header.ts';
+import { formatNpyHeader } from '../src/formats/npy/header.ts';
 
 export const BENCH_DIR = tmpdir();
 

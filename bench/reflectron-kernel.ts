@@ -17,9 +17,9 @@
  * one does). It is timed the same way, and both kernels' outputs are compared on the first 4 M
  * points of every preset and scale.
  */
-import * as current from '../src/transforms/util/reflectron-mesh.ts';
-import { listReflectronPresets, loadPresetMesh } from '../src/transforms/util/reflectron-mesh.ts';
-import type { ReflectronMesh } from '../src/transforms/util/reflectron-mesh.ts';
+import * as current from '../src/atomprobe/reflectron-mesh.ts';
+import { listReflectronPresets, loadPresetMesh } from '../src/atomprobe/reflectron-mesh.ts';
+import type { ReflectronMesh } from '../src/atomprobe/reflectron-mesh.ts';
 
 type KernelModule = Pick<typeof current, 'buildLocator' | 'correctPoints'>;
 type Correct = (

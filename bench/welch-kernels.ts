@@ -11,12 +11,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../src/pipeline/api.ts';
-import type { PsdResult } from '../src/sinks/util/spectral/psd-accumulator.ts';
-import { loadFloat32Fft } from '../src/transforms/util/pffft.ts';
-import type { FftPrecision } from '../src/transforms/util/pffft.ts';
-import { RealFft } from '../src/transforms/util/real-fft.ts';
-import { detrendInPlace, readSegment, SegmentSpectrum } from '../src/transforms/util/spectral.ts';
-import { makeWindow } from '../src/transforms/util/windows.ts';
+import type { PsdResult } from '../src/dsp/psd-accumulator.ts';
+import { loadFloat32Fft } from '../src/dsp/pffft.ts';
+import type { FftPrecision } from '../src/dsp/pffft.ts';
+import { RealFft } from '../src/dsp/real-fft.ts';
+import { detrendInPlace, readSegment, SegmentSpectrum } from '../src/dsp/spectral.ts';
+import { makeWindow } from '../src/dsp/windows.ts';
 import { BENCH_DIR, writeFloat32Npy, writeOddLengthWarmup } from './files.ts';
 
 const mib = Number(process.argv[2] ?? 256);

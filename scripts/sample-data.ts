@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { formatNpyHeader } from '../src/io/npy-header.ts';
+import { formatNpyHeader } from '../src/formats/npy/header.ts';
 import { EPOS_PEAKS, writeEpos } from './sample-epos.ts';
 
 /** What the demo signal contains, so tests and docs can state expected results. */

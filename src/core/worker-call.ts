@@ -21,7 +21,7 @@ export function startWorker(module: string, input: unknown): Worker {
 
 /**
  * Calls the default export of `module` (a path under src/ without extension, e.g.
- * 'sinks/util/hdf5-skeleton') with `input` on a new thread; `input` and the result are
+ * 'formats/hdf5/skeleton') with `input` on a new thread; `input` and the result are
  * structured-cloned. Resolves once the thread has exited.
  */
 export function callInWorker<T>(module: string, input: unknown): Promise<T> {

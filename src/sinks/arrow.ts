@@ -5,10 +5,10 @@ import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
 import type { ArrowModule } from '../io/lazy.ts';
 import { loadArrow } from '../io/lazy.ts';
-import type { IpcChunks } from './util/arrow-batch.ts';
-import { createIpcChunks, toArrowSchema, toRecordBatch } from './util/arrow-batch.ts';
-import type { ColumnChunk, TableEncoder } from './util/table-writer.ts';
-import { createWriterSink, selectColumns, writerFields } from './util/table-writer.ts';
+import type { IpcChunks } from '../formats/arrow/batch.ts';
+import { createIpcChunks, toArrowSchema, toRecordBatch } from '../formats/arrow/batch.ts';
+import type { ColumnChunk, TableEncoder } from '../formats/table-encoder.ts';
+import { createWriterSink, selectColumns, writerFields } from '../adapters/writer-sink.ts';
 
 const params = z
   .object({

@@ -4,8 +4,8 @@ import type { ColumnSchema } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
-import type { ColumnChunk, TableEncoder } from './util/table-writer.ts';
-import { createWriterSink, selectColumns, writerFields } from './util/table-writer.ts';
+import type { ColumnChunk, TableEncoder } from '../formats/table-encoder.ts';
+import { createWriterSink, selectColumns, writerFields } from '../adapters/writer-sink.ts';
 
 const params = z
   .object({

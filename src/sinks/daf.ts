@@ -4,9 +4,10 @@ import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
-import { formatDafDenseYaml } from '../io/daf-format.ts';
-import type { ColumnChunk, TableEncoder } from './util/table-writer.ts';
-import { createWriterSink, RecordPacker, selectColumns, toBytes, writerFields } from './util/table-writer.ts';
+import { formatDafDenseYaml } from '../formats/daf/format.ts';
+import type { ColumnChunk, TableEncoder } from '../formats/table-encoder.ts';
+import { RecordPacker, toBytes } from '../formats/table-encoder.ts';
+import { createWriterSink, selectColumns, writerFields } from '../adapters/writer-sink.ts';
 
 const params = z
   .object({

@@ -6,13 +6,13 @@ import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
 import { loadH5wasm } from '../io/lazy.ts';
-import { ChunkedColumnsEncoder, ContiguousColumnsEncoder } from './util/hdf5-columns.ts';
-import { checkDatasetPaths, datasetPath } from './util/hdf5-datasets.ts';
-import { PandasTableEncoder, pandasFields } from './util/pandas-table.ts';
-import type { TableEncoder } from './util/table-writer.ts';
-import { createWriterSink, selectColumns, writerFields } from './util/table-writer.ts';
+import { ChunkedColumnsEncoder, ContiguousColumnsEncoder } from '../formats/hdf5/columns-writer.ts';
+import { checkDatasetPaths, datasetPath } from '../formats/hdf5/datasets.ts';
+import { PandasTableEncoder, pandasFields } from '../formats/hdf5/pandas-table.ts';
+import type { TableEncoder } from '../formats/table-encoder.ts';
+import { createWriterSink, selectColumns, writerFields } from '../adapters/writer-sink.ts';
 
-export { checkDatasetPaths, datasetPath } from './util/hdf5-datasets.ts';
+export { checkDatasetPaths, datasetPath } from '../formats/hdf5/datasets.ts';
 
 const params = z
   .object({

@@ -6,18 +6,18 @@ import type { ErrorCode } from '../core/errors.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import { isValueRange, RangeAccumulator } from './util/range.ts';
-import type { ValueRange } from './util/range.ts';
-import { createAccumulatorSink } from './util/accumulator-sink.ts';
-import type { ResultTable } from './util/result-file.ts';
-import type { BinPlan } from './util/bin-edges.ts';
-import { binIndex, hasUsableEdges, planBins } from './util/bin-edges.ts';
+import { isValueRange, RangeAccumulator } from '../stats/range.ts';
+import type { ValueRange } from '../stats/range.ts';
+import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
+import type { ResultTable } from '../adapters/result-file.ts';
+import type { BinPlan } from '../stats/bin-edges.ts';
+import { binIndex, hasUsableEdges, planBins } from '../stats/bin-edges.ts';
 import { requireColumn } from '../core/schema.ts';
-import type { BigIntArray } from './util/numeric.ts';
-import { HI_WORD, isBigIntArray, LO_WORD, toInt64Words, TWO_POW_32 } from './util/numeric.ts';
+import type { BigIntArray } from '../stats/numeric.ts';
+import { HI_WORD, isBigIntArray, LO_WORD, toInt64Words, TWO_POW_32 } from '../stats/numeric.ts';
 
 // Moved to the shared bin-edge code (histogram2d bins with it too); re-exported for callers.
-export { binIndex } from './util/bin-edges.ts';
+export { binIndex } from '../stats/bin-edges.ts';
 
 /** arange(bins + 1, dtype=float32) inside numpy's linspace is exact up to here. */
 const MAX_BINS = 2 ** 24;

@@ -7,15 +7,15 @@ import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import { formatNpyHeader } from '../io/npy-header.ts';
-import { createAccumulatorSink, formatJson } from './util/accumulator-sink.ts';
-import type { ResultTable } from './util/result-file.ts';
-import { TABLE_EXTENSIONS } from './util/result-file.ts';
-import type { BinPlan } from './util/bin-edges.ts';
-import { binIndex, hasUsableEdges, planBins } from './util/bin-edges.ts';
-import { toDoubles } from './util/numeric.ts';
-import type { ValueRange } from './util/range.ts';
-import { isValueRange, RangeAccumulator } from './util/range.ts';
+import { formatNpyHeader } from '../formats/npy/header.ts';
+import { createAccumulatorSink, formatJson } from '../adapters/accumulator-sink.ts';
+import type { ResultTable } from '../adapters/result-file.ts';
+import { TABLE_EXTENSIONS } from '../adapters/result-file.ts';
+import type { BinPlan } from '../stats/bin-edges.ts';
+import { binIndex, hasUsableEdges, planBins } from '../stats/bin-edges.ts';
+import { toDoubles } from '../stats/numeric.ts';
+import type { ValueRange } from '../stats/range.ts';
+import { isValueRange, RangeAccumulator } from '../stats/range.ts';
 
 /** Counts are nx × ny doubles held at once. */
 const MAX_CELLS = 2 ** 26;

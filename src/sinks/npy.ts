@@ -4,12 +4,13 @@ import type { ColumnSchema } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
-import type { NpyHeaderFields } from '../io/npy-header.ts';
-import { formatNpyHeader, formatNpyTypeString } from '../io/npy-header.ts';
-import type { PyValue } from '../io/py-literal.ts';
-import { pyList, pyTuple } from '../io/py-literal.ts';
-import type { ColumnChunk, TableEncoder } from './util/table-writer.ts';
-import { createWriterSink, RecordPacker, selectColumns, toBytes, writerFields } from './util/table-writer.ts';
+import type { NpyHeaderFields } from '../formats/npy/header.ts';
+import { formatNpyHeader, formatNpyTypeString } from '../formats/npy/header.ts';
+import type { PyValue } from '../formats/npy/py-literal.ts';
+import { pyList, pyTuple } from '../formats/npy/py-literal.ts';
+import type { ColumnChunk, TableEncoder } from '../formats/table-encoder.ts';
+import { RecordPacker, toBytes } from '../formats/table-encoder.ts';
+import { createWriterSink, selectColumns, writerFields } from '../adapters/writer-sink.ts';
 
 const params = z
   .object({ ...writerFields })

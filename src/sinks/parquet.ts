@@ -14,10 +14,10 @@ import {
   schemaMetadata,
   toArrowSchema,
   toRecordBatch,
-} from './util/arrow-batch.ts';
-import { Handoff } from './util/handoff.ts';
-import type { ColumnChunk, TableEncoder } from './util/table-writer.ts';
-import { createWriterSink, selectColumns, writerFields } from './util/table-writer.ts';
+} from '../formats/arrow/batch.ts';
+import { Handoff } from '../core/handoff.ts';
+import type { ColumnChunk, TableEncoder } from '../formats/table-encoder.ts';
+import { createWriterSink, selectColumns, writerFields } from '../adapters/writer-sink.ts';
 
 /** parquet-wasm's name of each codec (its Compression enum is read once the library is loaded). */
 const COMPRESSIONS = {

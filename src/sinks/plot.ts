@@ -20,9 +20,9 @@ import histogram2d from './histogram2d.ts';
 import psd from './psd.ts';
 import spectrumAverage from './spectrum-average.ts';
 import welch from './welch.ts';
-import { renderSvgHeatmap } from './util/svg-heatmap.ts';
-import { renderSvgHistogram } from './util/svg-histogram.ts';
-import { renderSvgPlot } from './util/svg-plot.ts';
+import { renderSvgHeatmap } from '../plot/heatmap.ts';
+import { renderSvgHistogram } from '../plot/step-histogram.ts';
+import { renderSvgPlot } from '../plot/line-plot.ts';
 
 /** The sinks whose result this stage can draw. */
 const PLOTTABLE: Readonly<Record<string, SinkStage>> = {

@@ -3,12 +3,12 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import { META, metaNumber } from '../transforms/util/spectral.ts';
-import { createAccumulatorSink } from './util/accumulator-sink.ts';
-import type { PsdConfig, PsdResult } from './util/spectral/psd-accumulator.ts';
-import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
-import { psdOutParam, spectrumOutput } from './util/spectral/psd-output.ts';
-import { medianMemoryField, spectralFields } from './util/spectral/segment-params.ts';
+import { META, metaNumber } from '../dsp/spectral.ts';
+import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
+import type { PsdConfig, PsdResult } from '../dsp/psd-accumulator.ts';
+import { PsdAccumulator } from '../dsp/psd-accumulator.ts';
+import { psdOutParam, spectrumOutput } from '../adapters/spectrum-output.ts';
+import { medianMemoryField, spectralFields } from '../adapters/spectral-params.ts';
 
 const params = z
   .object({

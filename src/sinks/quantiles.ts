@@ -7,11 +7,11 @@ import type { Schema } from '../core/schema.ts';
 import { requireColumns } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import { createAccumulatorSink } from './util/accumulator-sink.ts';
-import { ExactSelector } from './util/exact-select.ts';
-import { KllSketch, kllRankError } from './util/kll.ts';
-import type { JsonNumber } from './util/numeric.ts';
-import { toDoubles, toJsonNumber } from './util/numeric.ts';
+import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
+import { ExactSelector } from '../stats/exact-select.ts';
+import { KllSketch, kllRankError } from '../stats/kll.ts';
+import type { JsonNumber } from '../stats/numeric.ts';
+import { toDoubles, toJsonNumber } from '../stats/numeric.ts';
 
 /** The pre-pass sketch of `exact: true`: its rank error is about 1.9e-4. */
 const EXACT_K = 16384;

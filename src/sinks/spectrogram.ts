@@ -7,8 +7,8 @@ import type { SinkContext, SinkInstance, SinkStage } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
-import { formatNpyHeader } from '../io/npy-header.ts';
-import type { DetrendMethod, SegmentGeometry } from '../transforms/util/spectral.ts';
+import { formatNpyHeader } from '../formats/npy/header.ts';
+import type { DetrendMethod, SegmentGeometry } from '../dsp/spectral.ts';
 import {
   frequencies,
   oneSidedFactor,
@@ -16,18 +16,18 @@ import {
   readSegment,
   SegmentSpectrum,
   spectralScale,
-} from '../transforms/util/spectral.ts';
-import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
-import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../transforms/util/windows.ts';
+} from '../dsp/spectral.ts';
+import { fftPrecisionParam, loadFloat32Fft } from '../dsp/pffft.ts';
+import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../dsp/windows.ts';
 import {
   checkSegmentParams,
   checkSignalColumn,
   noverlapField,
   spectralFields,
-} from './util/spectral/segment-params.ts';
-import type { SliceLayout } from './util/spectral/slice-table.ts';
-import { SliceTable, sliceSchema, sliceWriterFor, sliceWriterParams } from './util/spectral/slice-table.ts';
-import { writerForPath } from './util/write-table.ts';
+} from '../adapters/spectral-params.ts';
+import type { SliceLayout } from '../adapters/spectrogram-table.ts';
+import { SliceTable, sliceSchema, sliceWriterFor, sliceWriterParams } from '../adapters/spectrogram-table.ts';
+import { writerForPath } from '../formats/write-table.ts';
 
 const params = z
   .object({

@@ -11,13 +11,13 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { SegmentGeometry } from '../transforms/util/spectral.ts';
-import { SegmentSpectrum, frequencies, ownedSegments, readSegment } from '../transforms/util/spectral.ts';
-import type { WindowSpec } from '../transforms/util/windows.ts';
-import { makeWindow, windowSums } from '../transforms/util/windows.ts';
-import { createAccumulatorSink } from './util/accumulator-sink.ts';
-import { spectrumOutParam, spectrumOutput } from './util/spectral/psd-output.ts';
-import { checkSignalColumn } from './util/spectral/segment-params.ts';
+import type { SegmentGeometry } from '../dsp/spectral.ts';
+import { SegmentSpectrum, frequencies, ownedSegments, readSegment } from '../dsp/spectral.ts';
+import type { WindowSpec } from '../dsp/windows.ts';
+import { makeWindow, windowSums } from '../dsp/windows.ts';
+import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
+import { spectrumOutParam, spectrumOutput } from '../adapters/spectrum-output.ts';
+import { checkSignalColumn } from '../adapters/spectral-params.ts';
 
 /**
  * TraceKit's window names (tracekit.utils.windowing.WINDOW_FUNCTIONS) and the scipy window

@@ -5,13 +5,13 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import { createAccumulatorSink } from './util/accumulator-sink.ts';
-import type { ResultTable } from './util/result-file.ts';
+import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
+import type { ResultTable } from '../adapters/result-file.ts';
 import { requireColumns } from '../core/schema.ts';
-import type { Moments } from './util/moments.ts';
-import { combineMoments, emptyMoments, momentsOf, stdOf } from './util/moments.ts';
-import type { JsonNumber } from './util/numeric.ts';
-import { toJsonNumber, toJsonValue } from './util/numeric.ts';
+import type { Moments } from '../stats/moments.ts';
+import { combineMoments, emptyMoments, momentsOf, stdOf } from '../stats/moments.ts';
+import type { JsonNumber } from '../stats/numeric.ts';
+import { toJsonNumber, toJsonValue } from '../stats/numeric.ts';
 
 const params = z
   .object({

@@ -4,21 +4,21 @@ import { getColumn } from '../core/batch.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { DetrendMethod, SegmentGeometry } from '../transforms/util/spectral.ts';
-import { ownedSegments, readSegment, SegmentSpectrum } from '../transforms/util/spectral.ts';
-import { fftPrecisionParam, loadFloat32Fft } from '../transforms/util/pffft.ts';
-import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../transforms/util/windows.ts';
-import type { PsdResult } from './util/spectral/psd-accumulator.ts';
-import { PsdAccumulator } from './util/spectral/psd-accumulator.ts';
-import { createAccumulatorSink } from './util/accumulator-sink.ts';
-import { psdOutParam, spectrumOutput } from './util/spectral/psd-output.ts';
+import type { DetrendMethod, SegmentGeometry } from '../dsp/spectral.ts';
+import { ownedSegments, readSegment, SegmentSpectrum } from '../dsp/spectral.ts';
+import { fftPrecisionParam, loadFloat32Fft } from '../dsp/pffft.ts';
+import { makeWindow, toWindowSpec, windowLabel, windowSums } from '../dsp/windows.ts';
+import type { PsdResult } from '../dsp/psd-accumulator.ts';
+import { PsdAccumulator } from '../dsp/psd-accumulator.ts';
+import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
+import { psdOutParam, spectrumOutput } from '../adapters/spectrum-output.ts';
 import {
   checkSegmentParams,
   checkSignalColumn,
   medianMemoryField,
   noverlapField,
   spectralFields,
-} from './util/spectral/segment-params.ts';
+} from '../adapters/spectral-params.ts';
 
 const params = z
   .object({

@@ -6,18 +6,18 @@ import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumns } from '../core/schema.ts';
 import type { OpenSource, ReadOptions } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { AptColumnSection, AptFileHeader, AptSection } from '../io/apt-header.ts';
+import type { AptColumnSection, AptFileHeader, AptSection } from '../formats/apt/header.ts';
 import {
   APT_HEADER_BYTES,
   hasAptMagic,
   parseAptFileHeader,
   readAptSections,
   toColumnSection,
-} from '../io/apt-header.ts';
+} from '../formats/apt/header.ts';
 import { gatherField, HOST_LITTLE_ENDIAN } from '../io/decode.ts';
 import type { MappedFile } from '../io/mapped-file.ts';
 import type { ColumnarField } from '../io/table-reader.ts';
-import { fileSourceFields, openTableFile } from './util/file-params.ts';
+import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
   .object({

@@ -8,11 +8,11 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import type { OpenSource, ReadOptions } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { DafDense, DafSparse } from '../io/daf-format.ts';
-import { dafBase, parseDafYaml } from '../io/daf-format.ts';
+import type { DafDense, DafSparse } from '../formats/daf/format.ts';
+import { dafBase, parseDafYaml } from '../formats/daf/format.ts';
 import { checkRowOrder, resolveRowRange } from '../io/table-reader.ts';
 import type { TableLayout } from '../io/table-reader.ts';
-import { fileSourceFields, openTableFile } from './util/file-params.ts';
+import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
   .object({

@@ -6,8 +6,8 @@ import {
   EPOS_FIELDS,
   onRemainderField,
   wholeRecordCount,
-} from './util/atom-probe.ts';
-import { chunkRowsField, fileSourceFields, openTableFile } from './util/file-params.ts';
+} from '../formats/epos/records.ts';
+import { chunkRowsField, fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 /** Default batch size of EPOS files (see the `chunkRows` description). */
 export const EPOS_CHUNK_ROWS = 65536;

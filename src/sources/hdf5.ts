@@ -7,15 +7,15 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import type { OpenSource, StageContext } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { DatasetStorage, Superblock } from '../io/hdf5-layout.ts';
-import { hasHdf5Magic, objectAddress, readDatasetStorage, readSuperblock } from '../io/hdf5-layout.ts';
+import type { DatasetStorage, Superblock } from '../formats/hdf5/layout.ts';
+import { hasHdf5Magic, objectAddress, readDatasetStorage, readSuperblock } from '../formats/hdf5/layout.ts';
 import { loadH5wasm } from '../io/lazy.ts';
 import type { MappedFile } from '../io/mapped-file.ts';
 import { openMappedFile } from '../io/open.ts';
 import type { ColumnarField } from '../io/table-reader.ts';
 import { checkRowOrder, resolveRowRange } from '../io/table-reader.ts';
-import { fileSourceFields, openTableFile } from './util/file-params.ts';
-import { createSlicedSource } from './util/hdf5-slices.ts';
+import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
+import { createSlicedSource } from '../formats/hdf5/slices.ts';
 
 const params = z
   .object({

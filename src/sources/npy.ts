@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
 import { defineStage } from '../core/stage.ts';
 import type { MappedFile } from '../io/mapped-file.ts';
-import type { NpyDescr } from '../io/npy-descr.ts';
-import { parseNpyDescr } from '../io/npy-descr.ts';
-import type { NpyHeader } from '../io/npy-header.ts';
-import { hasNpyMagic, NPY_PRELUDE_MAX, parseNpyHeader, parseNpyPrelude } from '../io/npy-header.ts';
+import type { NpyDescr } from '../formats/npy/descr.ts';
+import { parseNpyDescr } from '../formats/npy/descr.ts';
+import type { NpyHeader } from '../formats/npy/header.ts';
+import { hasNpyMagic, NPY_PRELUDE_MAX, parseNpyHeader, parseNpyPrelude } from '../formats/npy/header.ts';
 import type { TableLayout } from '../io/table-reader.ts';
-import { fileSourceFields, openTableFile } from './util/file-params.ts';
+import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
   .object({ ...fileSourceFields })

@@ -6,8 +6,8 @@ import {
   onRemainderField,
   POS_FIELDS,
   wholeRecordCount,
-} from './util/atom-probe.ts';
-import { fileSourceFields, openTableFile } from './util/file-params.ts';
+} from '../formats/epos/records.ts';
+import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
   .object({

@@ -3,7 +3,7 @@ import { DTYPES, itemSizeOf } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
 import { defineStage } from '../core/stage.ts';
 import type { RecordsLayout } from '../io/table-reader.ts';
-import { fileSourceFields, openTableFile } from './util/file-params.ts';
+import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
   .object({

@@ -4,14 +4,14 @@ import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import type { Node } from './util/expression.ts';
+import type { Node } from '../expr/expression.ts';
 import {
   columnsOfExpression,
   evaluate,
   ExpressionError,
   parseExpression,
   toFloat64,
-} from './util/expression.ts';
+} from '../expr/expression.ts';
 
 const params = z
   .object({

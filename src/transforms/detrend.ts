@@ -5,8 +5,8 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import type { DetrendMethod } from './util/spectral.ts';
-import { detrendInPlace, META, withMetadata } from './util/spectral.ts';
+import type { DetrendMethod } from '../dsp/spectral.ts';
+import { detrendInPlace, META, withMetadata } from '../dsp/spectral.ts';
 
 const params = z
   .object({

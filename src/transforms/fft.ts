@@ -6,9 +6,9 @@ import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { checkSegmentColumn } from './detrend.ts';
-import { createRealTransform, fftPrecisionParam, loadFloat32Fft } from './util/pffft.ts';
-import type { RealTransform } from './util/real-fft.ts';
-import { META, withMetadata } from './util/spectral.ts';
+import { createRealTransform, fftPrecisionParam, loadFloat32Fft } from '../dsp/pffft.ts';
+import type { RealTransform } from '../dsp/real-fft.ts';
+import { META, withMetadata } from '../dsp/spectral.ts';
 
 const params = z
   .object({

@@ -7,7 +7,7 @@ import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { findColumn, requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { ReusedArrays } from '../core/reused-arrays.ts';
-import type { MeshLocator } from './util/reflectron-mesh.ts';
+import type { MeshLocator } from '../atomprobe/reflectron-mesh.ts';
 import {
   buildLocator,
   correctPoints,
@@ -15,9 +15,9 @@ import {
   listReflectronPresets,
   loadMesh,
   loadPresetMesh,
-} from './util/reflectron-mesh.ts';
+} from '../atomprobe/reflectron-mesh.ts';
 
-export { listReflectronPresets } from './util/reflectron-mesh.ts';
+export { listReflectronPresets } from '../atomprobe/reflectron-mesh.ts';
 
 /** Column pairs tried in order when `columns` is absent, with their unit. */
 const DEFAULT_COLUMNS = [

@@ -3,8 +3,8 @@ import type { Batch } from '../core/batch.ts';
 import { findColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { checkSegmentColumn, mapSegmentRows } from './detrend.ts';
-import { META, withMetadata } from './util/spectral.ts';
-import { makeWindow, toWindowSpec, WINDOW_NAMES, windowLabel, windowSums } from './util/windows.ts';
+import { META, withMetadata } from '../dsp/spectral.ts';
+import { makeWindow, toWindowSpec, WINDOW_NAMES, windowLabel, windowSums } from '../dsp/windows.ts';
 
 const params = z
   .object({

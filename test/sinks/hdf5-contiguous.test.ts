@@ -11,7 +11,12 @@ import h5wasm from 'h5wasm/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedArray } from '../../src/core/dtype.ts';
 import type { SinkStage } from '../../src/core/stage.ts';
-import { objectAddress, readAtHandle, readDatasetStorage, readSuperblock } from '../../src/io/hdf5-layout.ts';
+import {
+  objectAddress,
+  readAtHandle,
+  readDatasetStorage,
+  readSuperblock,
+} from '../../src/formats/hdf5/layout.ts';
 import { run } from '../../src/pipeline/api.ts';
 import { registry } from '../../src/stages.ts';
 import { writeEpos } from '../../scripts/sample-epos.ts';

@@ -3,7 +3,7 @@ import { Registry } from '../../src/core/registry.ts';
 import type { SinkStage } from '../../src/core/stage.ts';
 import { sinks } from '../../src/sinks/index.ts';
 import type { QuantilesResult } from '../../src/sinks/quantiles.ts';
-import { KllSketch, kllRankError } from '../../src/sinks/util/kll.ts';
+import { KllSketch, kllRankError } from '../../src/stats/kll.ts';
 import { chunkBatches, makeBatch, rowCountOf, schemaOf } from '../support/batches.ts';
 import { goldenCases } from '../support/golden.ts';
 import { runSink } from '../support/run-sink.ts';

@@ -6,7 +6,7 @@ import { tableFromIPC } from 'apache-arrow';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { isSluiceError } from '../../src/core/errors.ts';
-import { parseNpyHeader } from '../../src/io/npy-header.ts';
+import { parseNpyHeader } from '../../src/formats/npy/header.ts';
 import { run } from '../../src/pipeline/api.ts';
 import type { SpectrogramResult } from '../../src/sinks/spectrogram.ts';
 import spectrogram from '../../src/sinks/spectrogram.ts';

@@ -321,7 +321,7 @@ describe('every writer', () => {
 
 describe('writeTable (accumulator results through writers)', () => {
   it.each(['psd.parquet', 'psd.npy', 'psd.csv', 'psd.arrow', 'psd.h5'])('%s', async (name) => {
-    const { writeTable } = await import('../../src/sinks/util/write-table.ts');
+    const { writeTable } = await import('../../src/formats/write-table.ts');
     const path = join(dir, name);
     const frequency = new Float64Array([0, 0.5, 1, 1.5]);
     const power = new Float64Array([1e-3, 2e-3, 0.25, 4]);
@@ -335,7 +335,7 @@ describe('writeTable (accumulator results through writers)', () => {
   });
 
   it('an unknown extension is FORMAT_UNKNOWN', async () => {
-    const { writeTable } = await import('../../src/sinks/util/write-table.ts');
+    const { writeTable } = await import('../../src/formats/write-table.ts');
     await expect(writeTable(join(dir, 'x.xlsx'), { a: new Float64Array(1) })).rejects.toMatchObject({
       code: 'FORMAT_UNKNOWN',
     });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TypedArray } from '../../src/core/dtype.ts';
 import { dtypeOf } from '../../src/core/dtype.ts';
-import { formatNpyHeader } from '../../src/io/npy-header.ts';
+import { formatNpyHeader } from '../../src/formats/npy/header.ts';
 import {
   BACKENDS,
   bytesOf,

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import type { Column } from '../../src/core/batch.ts';
 import type { DType, TypedArray } from '../../src/core/dtype.ts';
 import { arrayConstructorOf } from '../../src/core/dtype.ts';
-import { parseNpyDescr } from '../../src/io/npy-descr.ts';
-import { parseNpyHeader } from '../../src/io/npy-header.ts';
+import { parseNpyDescr } from '../../src/formats/npy/descr.ts';
+import { parseNpyHeader } from '../../src/formats/npy/header.ts';
 
 export interface NpyArray {
   readonly dtype: DType;

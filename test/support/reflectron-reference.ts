@@ -1,5 +1,5 @@
 /** The reflectron correction as its specification reads, for tests to compare the kernel with. */
-import type { ReflectronMesh } from '../../src/transforms/util/reflectron-mesh.ts';
+import type { ReflectronMesh } from '../../src/atomprobe/reflectron-mesh.ts';
 
 /** The kernel's tolerance: barycentric weights down to −1e-12 count as inside. */
 const TOLERANCE = 1e-12;

@@ -8,7 +8,7 @@ import {
   correctPoints,
   loadPresetMesh,
   PRESET_DIR,
-} from '../../src/transforms/util/reflectron-mesh.ts';
+} from '../../src/atomprobe/reflectron-mesh.ts';
 import { chunkBatches, makeBatch } from '../support/batches.ts';
 import { referenceCorrect } from '../support/reflectron-reference.ts';
 import { buildTransform, newValues } from './column-transforms.ts';

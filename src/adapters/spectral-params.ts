@@ -1,0 +1,81 @@
+/**
+ * The parameters scipy's welch and spectrogram share, as zod fields, and the checks that need
+ * the input schema. Each sink spreads these into its own `z.object` and sets its defaults.
+ */
+import { z } from 'zod';
+import { SluiceError } from '../core/errors.ts';
+import type { Schema } from '../core/schema.ts';
+import { requireColumn } from '../core/schema.ts';
+import { windowParam } from '../dsp/windows.ts';
+
+export const spectralFields = {
+  column: z.string().min(1).default('value').describe('The signal: a width-1 numeric column.'),
+  nperseg: z
+    .number()
+    .int()
+    .min(1)
+    .default(256)
+    .describe('Samples per segment; capped at the input length when longer (scipy warns and does the same).'),
+  nfft: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'FFT length ≥ nperseg (zero padded); any size (Bluestein for non powers of two). Default nperseg.',
+    ),
+  detrend: z
+    .enum(['constant', 'linear', 'none'])
+    .default('constant')
+    .describe("Per segment, as scipy.signal.detrend ('none' is scipy's detrend=False)."),
+  scaling: z
+    .enum(['density', 'spectrum'])
+    .default('density')
+    .describe('density: V²/Hz, scaled by 1/(fs·Σw²); spectrum: V², scaled by 1/(Σw)².'),
+  window: windowParam,
+};
+
+/** scipy's noverlap, whose default differs between welch (nperseg // 2) and spectrogram (// 8). */
+export function noverlapField(defaultText: string) {
+  return z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(`Samples shared by consecutive segments (< nperseg). Default ${defaultText}.`);
+}
+
+/** The memory cap of `average: median`, which keeps every periodogram. */
+export const medianMemoryField = z
+  .number()
+  .positive()
+  .default(1024)
+  .describe('average: median keeps every periodogram (segments × bins × 8 bytes); the run stops past this.');
+
+/** The column the sink reads; it must hold one value per row. */
+export function checkSignalColumn(schema: Schema, column: string, stage: string): void {
+  const c = requireColumn(schema, column, stage);
+  if (c.width !== 1) {
+    throw new SluiceError('COLUMN_UNKNOWN', `${stage}: column '${column}' has width ${c.width}, not 1`, {
+      hint: 'a spectral sink reads a signal, one sample per row',
+    });
+  }
+}
+
+/** scipy's errors for nfft and noverlap, applied to the nperseg actually used. */
+export function checkSegmentParams(nperseg: number, noverlap: number, nfft: number, stage: string): void {
+  if (nfft < nperseg) {
+    throw new SluiceError('PARAMS_INVALID', `${stage}: nfft ${nfft} is less than nperseg ${nperseg}`, {
+      hint: 'nfft must be greater than or equal to nperseg (as in scipy)',
+    });
+  }
+  if (noverlap >= nperseg) {
+    throw new SluiceError(
+      'PARAMS_INVALID',
+      `${stage}: noverlap ${noverlap} is not less than nperseg ${nperseg}`,
+      {
+        hint: 'noverlap must be less than nperseg (as in scipy)',
+      },
+    );
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The Welch average as an Accumulator (DESIGN.md §3): the sum of raw periodograms |X_k|² and
+ * their count, plus, for `average: median`, every periodogram (float64, in one growable
+ * array: segments × bins × 8 bytes, capped by `medianMemoryBytes`). Scaling, one-sided
+ * doubling and scipy's median bias are applied once, in result(). Merging adds sums and
+ * concatenates periodograms, so shards combine into exactly the one-pass answer (the mean up to
+ * the order of float additions, the median exactly).
+ */
+import type { Batch } from '../core/batch.ts';
+import { getColumn } from '../core/batch.ts';
+import { SluiceError } from '../core/errors.ts';
+import type { Accumulator } from '../core/stage.ts';
+import type { Average, Scaling, SegmentSpectrum } from './spectral.ts';
+import { frequencies, medianBias, oneSidedFactor, spectralScale } from './spectral.ts';
+
+export interface PsdConfig {
+  readonly nperseg: number;
+  readonly nfft: number;
+  readonly sampleRate: number;
+  readonly scaling: Scaling;
+  readonly average: Average;
+  /** Σw and Σw² of the window the segments were multiplied by. */
+  readonly windowSums: { readonly sum: number; readonly sumSquares: number };
+  /** A label of the window, for the result. */
+  readonly window: string;
+  /** Most bytes the median may keep; beyond it the run stops with a clear error. */
+  readonly medianMemoryBytes?: number;
+}
+
+/** The result of `psd` and `welch`, and the JSON they write. A stable shape: other sinks read it. */
+export interface PsdResult {
+  /** rfftfreq(nfft, 1/fs), Hz (cycles per sample when the source has no sampleRate). */
+  readonly frequencies: number[];
+  readonly psd: number[];
+  /** Periodograms averaged. */
+  readonly segments: number;
+  readonly scaling: Scaling;
+  readonly average: Average;
+  readonly nperseg: number;
+  readonly nfft: number;
+  readonly sampleRate: number;
+  readonly window: string;
+}
+
+const DEFAULT_MEDIAN_BYTES = 1 << 30;
+
+export class PsdAccumulator implements Accumulator<PsdResult> {
+  readonly bins: number;
+  readonly sum: Float64Array;
+  count = 0;
+  /** Every periodogram, row-major, for the median; `count` rows are in use. */
+  private kept: Float64Array;
+
+  constructor(readonly config: PsdConfig) {
+    this.bins = Math.floor(config.nfft / 2) + 1;
+    this.sum = new Float64Array(this.bins);
+    this.kept = new Float64Array(config.average === 'median' ? this.bins * 16 : 0);
+  }
+
+  /** Adds the periodogram of the segment `spectrum` last transformed. */
+  addSegment(spectrum: SegmentSpectrum): void {
+    spectrum.addPowerTo(this.sum);
+    if (this.config.average === 'median') spectrum.powerInto(this.reserveRow());
+    this.count++;
+  }
+
+  /** Adds one raw periodogram |X_k|² (length `bins`). */
+  addPower(power: Float64Array): void {
+    const sum = this.sum;
+    for (let k = 0; k < sum.length; k++) sum[k] += power[k];
+    if (this.config.average === 'median') this.reserveRow().set(power);
+    this.count++;
+  }
+
+  /** Adds the new rows of a batch with a width-`bins` column `spectrum` of raw power. */
+  add(batch: Batch): void {
+    const { data, width } = getColumn(batch, 'spectrum');
+    if (width !== this.bins || !(data instanceof Float64Array)) {
+      throw new SluiceError(
+        'DATA_INVALID',
+        `psd: expected a float64 spectrum of ${this.bins} bins, got ${width}`,
+      );
+    }
+    for (let r = batch.history; r < batch.rows; r++) this.addPower(data.subarray(r * width, (r + 1) * width));
+  }
+
+  toState(): PsdAccumulator {
+    const { config, bins, sum, count, kept } = this;
+    return { config, bins, sum, count, kept: kept.subarray(0, count * bins) } as unknown as PsdAccumulator;
+  }
+
+  merge(other: PsdAccumulator): void {
+    const a = this.config;
+    const b = other.config;
+    if (a.nfft !== b.nfft || a.nperseg !== b.nperseg || a.average !== b.average || a.scaling !== b.scaling) {
+      throw new SluiceError(
+        'DATA_INVALID',
+        'psd: cannot merge PSDs of different nperseg, nfft, scaling or average',
+        {
+          hint: 'give every shard the same spectral parameters',
+        },
+      );
+    }
+    for (let k = 0; k < this.bins; k++) this.sum[k] += other.sum[k];
+    if (a.average === 'median') {
+      for (let r = 0; r < other.count; r++) {
+        this.reserveRow().set(other.kept.subarray(r * this.bins, (r + 1) * this.bins));
+        this.count++;
+      }
+    } else {
+      this.count += other.count;
+    }
+  }
+
+  result(): PsdResult {
+    const { config, bins, count } = this;
+    const scale = spectralScale(config.scaling, config.sampleRate, config.windowSums);
+    const psd = new Array<number>(bins);
+    if (config.average === 'mean') {
+      for (let k = 0; k < bins; k++) psd[k] = (this.sum[k] * scale * oneSidedFactor(k, config.nfft)) / count;
+    } else {
+      const bias = medianBias(count);
+      const column = new Float64Array(count);
+      for (let k = 0; k < bins; k++) {
+        for (let r = 0; r < count; r++) column[r] = this.kept[r * bins + k];
+        psd[k] = (median(column) * scale * oneSidedFactor(k, config.nfft)) / bias;
+      }
+    }
+    return {
+      frequencies: frequencies(config.nfft, config.sampleRate),
+      psd,
+      segments: count,
+      scaling: config.scaling,
+      average: config.average,
+      nperseg: config.nperseg,
+      nfft: config.nfft,
+      sampleRate: config.sampleRate,
+      window: config.window,
+    };
+  }
+
+  /** The row for periodogram number `count`, growing the store by doubling. */
+  private reserveRow(): Float64Array {
+    const need = (this.count + 1) * this.bins;
+    if (need > this.kept.length) {
+      const limit = this.config.medianMemoryBytes ?? DEFAULT_MEDIAN_BYTES;
+      if (need * 8 > limit) {
+        throw new SluiceError(
+          'DATA_INVALID',
+          `average: median keeps every periodogram and needs more than ${Math.round(limit / 2 ** 20)} MiB here`,
+          { hint: 'use average: mean, a larger hop, fewer rows (startRow/endRow), or raise medianMemoryMiB' },
+        );
+      }
+      const grown = new Float64Array(Math.min(Math.max(need, this.kept.length * 2), Math.floor(limit / 8)));
+      grown.set(this.kept);
+      this.kept = grown;
+    }
+    return this.kept.subarray(this.count * this.bins, need);
+  }
+}
+
+/** numpy.median of the values (reorders them); NaN when any is NaN, as numpy. */
+export function median(values: Float64Array): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  values.sort();
+  if (Number.isNaN(values[n - 1])) return NaN;
+  const mid = n >> 1;
+  return n % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+}
