@@ -13,6 +13,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
+  {
     files: ['scripts/*.js', 'bin/*.js', 'src/**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

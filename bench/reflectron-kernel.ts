@@ -12,7 +12,7 @@
  * the best of three rebuilds.
  *
  * `--compare` names another module exporting `buildLocator` and `correctPoints`, such as the
- * previous version: `git show HEAD:src/transforms/util/reflectron-mesh.ts > /tmp/old-mesh.mts`
+ * previous version: `git show HEAD:src/atomprobe/reflectron-mesh.ts > /tmp/old-mesh.mts`
  * with its one relative import made absolute (`.mts`, so that it loads as an ES module as this
  * one does). It is timed the same way, and both kernels' outputs are compared on the first 4 M
  * points of every preset and scale.

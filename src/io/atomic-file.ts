@@ -43,7 +43,7 @@ export async function createAtomicFile(path: string, options: AtomicFileOptions 
   await ioWrite(path, () => mkdir(dir, { recursive: true }));
   const tempPath = join(dir, temporaryName(basename(path)));
   // 'wx+': never reuse someone else's file, even one with our improbable name; readable, so a
-  // writer can patch what a library wrote (hdf5-allocate.ts).
+  // writer can patch what a library wrote (formats/hdf5/allocate.ts).
   const handle = await ioWrite(path, () => open(tempPath, 'wx+'));
   return new TempFile(path, tempPath, handle, overwrite);
 }

@@ -7,7 +7,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { globSync, isDynamicPattern } from 'tinyglobby';
 import type { SourceStage } from '../core/stage.ts';
-import type { StagePlan } from './validate.ts';
 
 export interface Inputs {
   /** The files to run over, sorted. */
@@ -21,7 +20,10 @@ export interface Inputs {
  * even when its name has glob characters (`run (2).npy`); otherwise a glob or a directory
  * names several.
  */
-export function expandInputs(source: StagePlan<SourceStage>): Inputs {
+export function expandInputs(source: {
+  readonly stage: SourceStage;
+  readonly params: Record<string, unknown>;
+}): Inputs {
   const declared = source.stage.inputs(source.params);
   if (declared.length !== 1) return { files: declared, many: false };
   const [path] = declared;
