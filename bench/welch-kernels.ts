@@ -15,7 +15,9 @@ import type { PsdResult } from '../src/dsp/psd-accumulator.ts';
 import { loadFloat32Fft } from '../src/dsp/pffft.ts';
 import type { FftPrecision } from '../src/dsp/pffft.ts';
 import { RealFft } from '../src/dsp/real-fft.ts';
-import { detrendInPlace, readSegment, SegmentSpectrum } from '../src/dsp/spectral.ts';
+import { detrendInPlace } from '../src/dsp/detrend.ts';
+import { SegmentSpectrum } from '../src/dsp/segment-spectrum.ts';
+import { readSegment } from '../src/dsp/segments.ts';
 import { makeWindow } from '../src/dsp/windows.ts';
 import { BENCH_DIR, writeFloat32Npy, writeOddLengthWarmup } from './files.ts';
 

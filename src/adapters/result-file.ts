@@ -16,16 +16,7 @@ import { createAtomicFile } from '../io/atomic-file.ts';
 import { writeTable, writerForPath } from '../formats/write-table.ts';
 
 /** The extensions a result can be written to as a table. */
-export const TABLE_EXTENSIONS = [
-  '.parquet',
-  '.arrow',
-  '.feather',
-  '.arrows',
-  '.h5',
-  '.hdf5',
-  '.npy',
-  '.csv',
-] as const;
+export { TABLE_EXTENSIONS } from '../formats/write-table.ts';
 
 /** A result as a table: equal-row columns (a bare typed array is width 1) and their units. */
 export interface ResultTable {
@@ -75,7 +66,7 @@ export async function openResultFile<R>(path: string, options: ResultFileOptions
         await writeTable(path, t.columns, {
           overwrite: options.overwrite,
           // A result is a few kB: snappy, which every Parquet reader decodes (hyparquet has no zstd).
-          params: /\.parquet$/i.test(path) ? { compression: 'snappy' } : undefined,
+          formatOptions: { parquet: { compression: 'snappy' } },
           schema: { ...(options.source ? { source: options.source } : {}), units: t.units },
         });
       },

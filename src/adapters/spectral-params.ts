@@ -1,6 +1,7 @@
 /**
- * The parameters scipy's welch and spectrogram share, as zod fields, and the checks that need
- * the input schema. Each sink spreads these into its own `z.object` and sets its defaults.
+ * The parameters scipy's welch and spectrogram share, as zod fields, and the check of the
+ * signal column. Each sink spreads these into its own `z.object` and sets its defaults;
+ * scipy's checks of nperseg/noverlap/nfft are in dsp/segments.ts.
  */
 import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
@@ -59,23 +60,5 @@ export function checkSignalColumn(schema: Schema, column: string, stage: string)
     throw new SluiceError('COLUMN_UNKNOWN', `${stage}: column '${column}' has width ${c.width}, not 1`, {
       hint: 'a spectral sink reads a signal, one sample per row',
     });
-  }
-}
-
-/** scipy's errors for nfft and noverlap, applied to the nperseg actually used. */
-export function checkSegmentParams(nperseg: number, noverlap: number, nfft: number, stage: string): void {
-  if (nfft < nperseg) {
-    throw new SluiceError('PARAMS_INVALID', `${stage}: nfft ${nfft} is less than nperseg ${nperseg}`, {
-      hint: 'nfft must be greater than or equal to nperseg (as in scipy)',
-    });
-  }
-  if (noverlap >= nperseg) {
-    throw new SluiceError(
-      'PARAMS_INVALID',
-      `${stage}: noverlap ${noverlap} is not less than nperseg ${nperseg}`,
-      {
-        hint: 'noverlap must be less than nperseg (as in scipy)',
-      },
-    );
   }
 }

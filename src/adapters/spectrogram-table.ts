@@ -1,16 +1,21 @@
 /**
- * The spectrogram as a table, one row per time slice, through the writer stage its `out`
- * extension names (write-table.ts): a float64 `time` column (scipy's segment centres, in
- * seconds) and a width-F float64 `Sxx` column, or `re` and `im` for mode complex. The
- * frequencies are the columns' `axis` and, for writers that keep schema metadata (Parquet,
- * Arrow), the `spectrogram.frequencies` entry. Each batch's slices go to the writer as they
- * are computed, so memory holds one batch of slices, never the whole spectrogram.
+ * The spectrogram as a table, one row per time slice, through the format writer its `out`
+ * extension names (write-table.ts), with the params its `writer:` object gives, checked as the
+ * writer sink of that format checks them (writer-params.ts): a float64 `time` column (scipy's
+ * segment centres, in seconds) and a width-F float64 `Sxx` column, or `re` and `im` for mode
+ * complex. The frequencies are the columns' `axis` and, for writers that keep schema metadata
+ * (Parquet, Arrow), the `spectrogram.frequencies` entry. Each batch's slices go to the writer
+ * as they are computed, so memory holds one batch of slices, never the whole spectrogram.
  */
+import { z } from 'zod';
 import type { Column } from '../core/batch.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
-import type { SinkContext, SinkInstance, SinkStage } from '../core/stage.ts';
+import type { SinkContext, SinkInstance } from '../core/stage.ts';
+import type { TableWriteOptions, TableWriter } from '../formats/write-table.ts';
 import { writerForPath } from '../formats/write-table.ts';
+import { formatWriterFields, writerFields } from './writer-params.ts';
+import { createWriterSink, selectColumns } from './writer-sink.ts';
 
 /** What a spectrogram's table needs to know of its slices. */
 export interface SliceLayout {
@@ -28,9 +33,28 @@ export interface SliceLayout {
 /** Values of a Parquet row group: wide rows make the writer's default 1 Mi rows gigabytes. */
 const ROW_GROUP_VALUES = 1 << 22;
 
-/** The writer stage for a table `out`; undefined for `.npy`, which the spectrogram writes itself. */
-export function sliceWriterFor(path: string): SinkStage | undefined {
-  return path.toLowerCase().endsWith('.npy') ? undefined : writerForPath(path);
+/** The table writer of a spectrogram's `out`, which takes the params of `writer:`. */
+export interface SliceWriter {
+  readonly table: TableWriter;
+  /** Checks the params against the slice schema as the format's sink would (a SluiceError). */
+  check(params: SliceWriterParams, schema: Schema): void;
+}
+
+/** A `writer:` object parsed by the fields of the format's writer sink, `out` included. */
+export type SliceWriterParams = Readonly<Record<string, unknown>> & {
+  readonly out: string;
+  readonly columns?: readonly string[];
+};
+
+/** The writer for a table `out`; undefined for `.npy`, which the spectrogram writes itself. */
+export function sliceWriterFor(path: string): SliceWriter | undefined {
+  const table = path.toLowerCase().endsWith('.npy') ? undefined : writerForPath(path);
+  if (!table) return undefined;
+  return {
+    table,
+    check: (params, schema) =>
+      table.check(selectColumns(schema, params.columns, table.format), formatOptions(table, params)),
+  };
 }
 
 /** The schema of the rows handed to the writer. */
@@ -58,27 +82,35 @@ export function sliceSchema(input: Schema, layout: SliceLayout): Schema {
 
 /** The writer's params: the user's `writer` object, `out`, and a row group of bounded bytes. */
 export function sliceWriterParams(
-  stage: SinkStage,
+  writer: SliceWriter,
   out: string,
   user: Readonly<Record<string, unknown>> | undefined,
   layout: Pick<SliceLayout, 'bins' | 'complex'>,
-): unknown {
+): SliceWriterParams {
+  const { format } = writer.table;
   const raw: Record<string, unknown> = { ...user, out };
-  if (stage.name === 'parquet' && raw.rowGroupRows === undefined) {
+  if (format === 'parquet' && raw.rowGroupRows === undefined) {
     const perRow = 1 + layout.bins * (layout.complex ? 2 : 1);
     raw.rowGroupRows = Math.max(1, Math.floor(ROW_GROUP_VALUES / perRow));
   }
-  const parsed = stage.params.safeParse(raw);
+  const params = z.object({ ...writerFields, ...formatWriterFields[format] }).strict();
+  const parsed = params.safeParse(raw);
   if (!parsed.success) {
     throw new SluiceError(
       'PARAMS_INVALID',
       `spectrogram: writer params for ${out}: ${parsed.error.message}`,
       {
-        hint: `see the ${stage.name} sink's params`,
+        hint: `see the ${format} sink's params`,
       },
     );
   }
   return parsed.data;
+}
+
+/** The format's options of params parsed by its own fields (sliceWriterParams). */
+function formatOptions(table: TableWriter, params: SliceWriterParams): TableWriteOptions {
+  // The fields of `table.format` parsed them, so they are that format's options (and `out`).
+  return { [table.format]: params } as TableWriteOptions;
 }
 
 /** A writer sink taking the spectrogram's slices batch by batch. */
@@ -91,18 +123,26 @@ export class SliceTable {
 
   /** Checks the writer's params against the slice schema, then opens it (its temporary file). */
   static async open(
-    stage: SinkStage,
+    writer: SliceWriter,
     out: string,
     user: Readonly<Record<string, unknown>> | undefined,
     layout: SliceLayout,
     ctx: SinkContext,
   ): Promise<SliceTable> {
     const schema = sliceSchema(ctx.schema, layout);
-    const params = sliceWriterParams(stage, out, user, layout);
-    stage.check?.(params, schema);
+    const params = sliceWriterParams(writer, out, user, layout);
+    writer.check(params, schema);
+    const columns = selectColumns(schema, params.columns, writer.table.format);
     // One row per time slice, not per input row: the row count is not known in advance.
-    const sink = await stage.create(params, { ...ctx, schema, prepared: undefined, rows: undefined });
-    return new SliceTable(sink, schema, layout);
+    const target = { overwrite: ctx.overwrite };
+    const encoder = await writer.table.open(
+      out,
+      columns,
+      schema,
+      formatOptions(writer.table, params),
+      target,
+    );
+    return new SliceTable(createWriterSink([out], columns, encoder), schema, layout);
   }
 
   /**

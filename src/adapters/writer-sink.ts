@@ -1,31 +1,16 @@
 /**
- * What every writer sink shares: the `out` and `columns` params, the selection and order of
+ * What every writer sink shares (its params are writer-params.ts): the selection and order of
  * the columns written, and the SinkInstance that hands each batch's NEW rows (views, no copy)
  * to a format's TableEncoder, awaits it (the runner awaits `write`, so a slow disk pauses the
  * source instead of filling memory), and on any failure aborts the encoder so no file appears
  * under its final name.
  */
-import { z } from 'zod';
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumns } from '../core/schema.ts';
 import type { SinkInstance } from '../core/stage.ts';
 import type { ColumnChunk, TableEncoder } from '../formats/table-encoder.ts';
-
-/** Fields every writer's params start with; spread into its `z.object({...})`. */
-export const writerFields = {
-  out: z
-    .string()
-    .min(1)
-    .describe('The file to write; it appears only when complete (temporary name, fsync, rename).'),
-  columns: z
-    .array(z.string().min(1))
-    .min(1)
-    .refine((names) => new Set(names).size === names.length, 'column names must not repeat')
-    .optional()
-    .describe('Columns to write, in this order; every column of the input, in its order, when absent.'),
-};
 
 /** The columns a writer writes, checked against the input schema (COLUMN_UNKNOWN otherwise). */
 export function selectColumns(

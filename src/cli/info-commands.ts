@@ -4,7 +4,7 @@ import { preparePlan, validateSpecFile } from '../pipeline/api.ts';
 import { inspectFile } from '../pipeline/inspect.ts';
 import { parseSetPath } from '../pipeline/spec-document.ts';
 import { registry } from '../stages.ts';
-import { listReflectronPresets } from '../transforms/reflectron.ts';
+import { listReflectronPresets } from '../atomprobe/reflectron-mesh.ts';
 import { formatBytes, formatCount } from './format.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';

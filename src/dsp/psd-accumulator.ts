@@ -10,8 +10,9 @@ import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Accumulator } from '../core/stage.ts';
-import type { Average, Scaling, SegmentSpectrum } from './spectral.ts';
-import { frequencies, medianBias, oneSidedFactor, spectralScale } from './spectral.ts';
+import type { SegmentSpectrum } from './segment-spectrum.ts';
+import type { Average, Scaling } from './spectral-scaling.ts';
+import { frequencies, medianBias, oneSidedFactor, spectralScale } from './spectral-scaling.ts';
 
 export interface PsdConfig {
   readonly nperseg: number;

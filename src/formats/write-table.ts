@@ -1,44 +1,118 @@
 /**
- * Writes a finished result table (an accumulator's named typed-array columns: a PSD's
- * frequencies and power, a histogram's edges and counts) through the writer its path's
- * extension names, atomically. For accumulator sinks whose `out` is `.parquet`, `.arrow`,
- * `.h5`, `.npy` or `.csv` rather than JSON.
+ * Writes a table through the format writer its path's extension names: a finished result
+ * table (an accumulator's named typed-array columns: a PSD's frequencies and power, a
+ * histogram's edges and counts) at once with `writeTable`, atomically; or rows as they come
+ * through the TableEncoder `writerForPath(path).open` returns (a spectrogram's time slices).
  */
-import type { Batch, Column } from '../core/batch.ts';
+import type { Column } from '../core/batch.ts';
 import type { TypedArray } from '../core/dtype.ts';
 import { dtypeOf } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
-import type { Schema } from '../core/schema.ts';
-import type { SinkStage } from '../core/stage.ts';
-import arrow from '../sinks/arrow.ts';
-import csv from '../sinks/csv.ts';
-import hdf5 from '../sinks/hdf5.ts';
-import npy from '../sinks/npy.ts';
-import parquet from '../sinks/parquet.ts';
+import type { ColumnSchema, Schema } from '../core/schema.ts';
+import type { ArrowWriteOptions } from './arrow/writer.ts';
+import { ARROW_WRITE_DEFAULTS, openArrowWriter } from './arrow/writer.ts';
+import type { CsvWriteOptions } from './csv/writer.ts';
+import { CSV_WRITE_DEFAULTS, openCsvWriter } from './csv/writer.ts';
+import type { Hdf5WriteOptions } from './hdf5/writer.ts';
+import { HDF5_WRITE_DEFAULTS, checkHdf5Columns, openHdf5Writer } from './hdf5/writer.ts';
+import { openNpyWriter } from './npy/writer.ts';
+import type { ParquetWriteOptions } from './parquet/writer.ts';
+import { PARQUET_WRITE_DEFAULTS, openParquetWriter } from './parquet/writer.ts';
+import type { ColumnChunk, TableEncoder, WriteTarget } from './table-encoder.ts';
+
+export type TableFormat = 'parquet' | 'arrow' | 'hdf5' | 'npy' | 'csv';
+
+/** Options beyond each format's defaults; a writer reads only its own format's. */
+export interface TableWriteOptions {
+  readonly parquet?: Partial<ParquetWriteOptions>;
+  readonly arrow?: Partial<ArrowWriteOptions>;
+  readonly hdf5?: Partial<Hdf5WriteOptions>;
+  readonly csv?: Partial<CsvWriteOptions>;
+}
+
+/** One format's table writer. */
+export interface TableWriter {
+  readonly format: TableFormat;
+  /** Throws for columns the format cannot hold with these options, before anything is opened. */
+  check(columns: readonly ColumnSchema[], options: TableWriteOptions): void;
+  /** Opens the output (temporary until the encoder's `finish`) for rows of `columns` of `schema`. */
+  open(
+    path: string,
+    columns: readonly ColumnSchema[],
+    schema: Schema,
+    options: TableWriteOptions,
+    target: WriteTarget,
+  ): Promise<TableEncoder>;
+}
 
 export interface WriteTableOptions {
   readonly overwrite?: boolean;
   /** Units, sampleRate, source... carried to the output's metadata. */
   readonly schema?: Omit<Schema, 'columns'> & { readonly units?: Readonly<Record<string, string>> };
-  /** Writer params beyond `out` (compression, layout, ...). */
-  readonly params?: Readonly<Record<string, unknown>>;
+  /** Format options (compression, layout, ...) beyond the defaults. */
+  readonly formatOptions?: TableWriteOptions;
 }
 
-const BY_EXTENSION: Record<string, SinkStage> = {
-  '.parquet': parquet,
-  '.arrow': arrow,
-  '.feather': arrow,
-  '.arrows': arrow,
-  '.h5': hdf5,
-  '.hdf5': hdf5,
-  '.npy': npy,
-  '.csv': csv,
+const WRITERS: Record<TableFormat, TableWriter> = {
+  parquet: {
+    format: 'parquet',
+    check: () => undefined,
+    open: (path, columns, schema, o, target) =>
+      openParquetWriter(path, columns, schema, { ...PARQUET_WRITE_DEFAULTS, ...o.parquet }, target),
+  },
+  arrow: {
+    format: 'arrow',
+    check: () => undefined,
+    open: (path, columns, schema, o, target) =>
+      openArrowWriter(path, columns, schema, { ...ARROW_WRITE_DEFAULTS, ...o.arrow }, target),
+  },
+  hdf5: {
+    format: 'hdf5',
+    check: (columns, o) => checkHdf5Columns(columns, { ...HDF5_WRITE_DEFAULTS, ...o.hdf5 }),
+    open: (path, columns, schema, o, target) =>
+      openHdf5Writer(path, columns, schema, { ...HDF5_WRITE_DEFAULTS, ...o.hdf5 }, target),
+  },
+  npy: {
+    format: 'npy',
+    check: () => undefined,
+    open: (path, columns, _schema, _o, target) => openNpyWriter(path, columns, target),
+  },
+  csv: {
+    format: 'csv',
+    check: () => undefined,
+    open: (path, columns, _schema, o, target) =>
+      openCsvWriter(path, columns, { ...CSV_WRITE_DEFAULTS, ...o.csv }, target),
+  },
 };
 
+/** The extensions a table writer takes (lower case, with the dot). */
+export const TABLE_EXTENSIONS = [
+  '.parquet',
+  '.arrow',
+  '.feather',
+  '.arrows',
+  '.h5',
+  '.hdf5',
+  '.npy',
+  '.csv',
+] as const;
+
+const BY_EXTENSION: Readonly<Record<string, TableFormat>> = {
+  '.parquet': 'parquet',
+  '.arrow': 'arrow',
+  '.feather': 'arrow',
+  '.arrows': 'arrow',
+  '.h5': 'hdf5',
+  '.hdf5': 'hdf5',
+  '.npy': 'npy',
+  '.csv': 'csv',
+} satisfies Record<(typeof TABLE_EXTENSIONS)[number], TableFormat>;
+
 /** The writer for a path's extension, or undefined (the caller then writes JSON). */
-export function writerForPath(path: string): SinkStage | undefined {
+export function writerForPath(path: string): TableWriter | undefined {
   const dot = path.lastIndexOf('.');
-  return dot < 0 ? undefined : BY_EXTENSION[path.slice(dot).toLowerCase()];
+  const format = dot < 0 ? undefined : BY_EXTENSION[path.slice(dot).toLowerCase()];
+  return format && WRITERS[format];
 }
 
 /** Writes `table` (equal-row columns; a bare typed array is width 1) to `path`. */
@@ -47,11 +121,11 @@ export async function writeTable(
   table: Readonly<Record<string, TypedArray | Column>>,
   options: WriteTableOptions = {},
 ): Promise<void> {
-  const stage = writerForPath(path);
-  if (!stage) {
+  const writer = writerForPath(path);
+  if (!writer) {
     throw new SluiceError('FORMAT_UNKNOWN', `no table writer for ${path}`, {
       path,
-      hint: `use one of ${Object.keys(BY_EXTENSION).join(', ')} (or .json)`,
+      hint: `use one of ${TABLE_EXTENSIONS.join(', ')} (or .json)`,
     });
   }
   const columns: Record<string, Column> = {};
@@ -73,20 +147,17 @@ export async function writeTable(
       ...(units?.[name] ? { unit: units[name] } : {}),
     })),
   };
-  const params = stage.params.parse({ ...options.params, out: path });
-  const sink = await stage.create(params, {
-    schema,
-    signal: new AbortController().signal,
-    log: () => {},
+  const encoder = await writer.open(path, schema.columns, schema, options.formatOptions ?? {}, {
     overwrite: options.overwrite ?? false,
     rows,
   });
-  const batch: Batch = { schema, columns, rows, start: 0, history: 0 };
+  const chunks: ColumnChunk[] = schema.columns.map((column) => ({ column, data: columns[column.name].data }));
   try {
-    await sink.write(batch);
-    await sink.finish();
+    if (rows > 0) await encoder.write(chunks, rows);
+    await encoder.finish();
   } catch (error) {
-    await sink.abort();
+    // The partial output goes before the failure is reported.
+    await encoder.abort().catch(() => undefined);
     throw error;
   }
 }

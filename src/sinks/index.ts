@@ -11,9 +11,12 @@ import psd from './psd.ts';
 import spectrogram from './spectrogram.ts';
 import welch from './welch.ts';
 import spectrumAverage from './spectrum-average.ts';
-import plot from './plot.ts';
+import { definePlot } from './plot.ts';
 import histogram2d from './histogram2d.ts';
 import quantiles from './quantiles.ts';
+
+/** plot runs and draws these sinks; they are handed to it here, as a stage imports no other stage. */
+export const plot = definePlot({ welch, psd, 'spectrum-average': spectrumAverage, histogram, histogram2d });
 
 /** Every sink stage, in the order `sluice stages` lists them (the registry is built from this). */
 export const sinks: readonly SinkStage[] = [

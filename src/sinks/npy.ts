@@ -1,16 +1,8 @@
 import { z } from 'zod';
-import { itemSizeOf } from '../core/dtype.ts';
-import type { ColumnSchema } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import type { AtomicFile } from '../io/atomic-file.ts';
-import { createAtomicFile } from '../io/atomic-file.ts';
-import type { NpyHeaderFields } from '../formats/npy/header.ts';
-import { formatNpyHeader, formatNpyTypeString } from '../formats/npy/header.ts';
-import type { PyValue } from '../formats/npy/py-literal.ts';
-import { pyList, pyTuple } from '../formats/npy/py-literal.ts';
-import type { ColumnChunk, TableEncoder } from '../formats/table-encoder.ts';
-import { RecordPacker, toBytes } from '../formats/table-encoder.ts';
-import { createWriterSink, selectColumns, writerFields } from '../adapters/writer-sink.ts';
+import { openNpyWriter } from '../formats/npy/writer.ts';
+import { writerFields } from '../adapters/writer-params.ts';
+import { createWriterSink, selectColumns } from '../adapters/writer-sink.ts';
 
 const params = z
   .object({ ...writerFields })
@@ -31,75 +23,6 @@ export default defineStage({
   check: (p, schema) => void selectColumns(schema, p.columns, 'npy'),
   create: async (p, ctx) => {
     const columns = selectColumns(ctx.schema, p.columns, 'npy');
-    const file = await createAtomicFile(p.out, { overwrite: ctx.overwrite });
-    return createWriterSink([p.out], columns, new NpyEncoder(file, columns));
+    return createWriterSink([p.out], columns, await openNpyWriter(p.out, columns, ctx));
   },
 });
-
-/** The header of `rows` rows of `columns`, as numpy.save writes it. */
-export function npyHeaderFields(columns: readonly ColumnSchema[], rows: number): NpyHeaderFields {
-  if (columns.length === 1) {
-    const [c] = columns;
-    return {
-      descr: formatNpyTypeString(c.dtype),
-      fortranOrder: false,
-      shape: c.width === 1 ? [rows] : [rows, c.width],
-    };
-  }
-  return { descr: structuredDescr(columns), fortranOrder: false, shape: [rows] };
-}
-
-/** `[('a', '<f4'), ('seg', '<f8', (k,))]`: one field per column, packed in order. */
-export function structuredDescr(columns: readonly ColumnSchema[]): PyValue {
-  return pyList(
-    columns.map((c) =>
-      c.width === 1
-        ? pyTuple(c.name, formatNpyTypeString(c.dtype))
-        : pyTuple(c.name, formatNpyTypeString(c.dtype), pyTuple(c.width)),
-    ),
-  );
-}
-
-/** Bytes of one packed record of `columns`. */
-export function recordSizeOf(columns: readonly ColumnSchema[]): number {
-  return columns.reduce((sum, c) => sum + itemSizeOf(c.dtype) * c.width, 0);
-}
-
-class NpyEncoder implements TableEncoder {
-  private rows = 0;
-  private readonly headerLength: number;
-  private started = false;
-  private readonly packer = new RecordPacker();
-
-  constructor(
-    private readonly file: AtomicFile,
-    private readonly columns: readonly ColumnSchema[],
-  ) {
-    this.headerLength = formatNpyHeader(npyHeaderFields(columns, 0)).length;
-  }
-
-  async write(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
-    if (!this.started) await this.writeHeader();
-    if (chunks.length === 1) await this.file.write(toBytes(chunks[0].data));
-    else await this.file.write(this.packer.pack(chunks, rows));
-    this.rows += rows;
-  }
-
-  async finish(): Promise<void> {
-    if (!this.started) await this.writeHeader();
-    const header = formatNpyHeader(npyHeaderFields(this.columns, this.rows));
-    // numpy pads the growing axis so the header keeps its length; a mismatch would corrupt the data.
-    if (header.length !== this.headerLength) throw new RangeError('npy header length changed');
-    await this.file.handle.write(header, 0, header.length, 0);
-    await this.file.commit();
-  }
-
-  abort(): Promise<void> {
-    return this.file.abort();
-  }
-
-  private async writeHeader(): Promise<void> {
-    this.started = true;
-    await this.file.write(formatNpyHeader(npyHeaderFields(this.columns, 0)));
-  }
-}

@@ -3,7 +3,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import { META, metaNumber } from '../dsp/spectral.ts';
+import { META, metaNumber } from '../dsp/spectral-metadata.ts';
 import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
 import type { PsdConfig, PsdResult } from '../dsp/psd-accumulator.ts';
 import { PsdAccumulator } from '../dsp/psd-accumulator.ts';

@@ -4,43 +4,12 @@
  * one pass over a file of any size and identical for every chunkRows and for merged shards.
  */
 import { z } from 'zod';
-import type { Batch } from '../core/batch.ts';
-import { getColumn } from '../core/batch.ts';
-import type { TypedArray } from '../core/dtype.ts';
-import { SluiceError } from '../core/errors.ts';
-import type { Schema } from '../core/schema.ts';
-import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
-import type { SegmentGeometry } from '../dsp/spectral.ts';
-import { SegmentSpectrum, frequencies, ownedSegments, readSegment } from '../dsp/spectral.ts';
-import type { WindowSpec } from '../dsp/windows.ts';
-import { makeWindow, windowSums } from '../dsp/windows.ts';
+import type { SpectrumAverageResult, TraceKitWindow } from '../dsp/spectrum-average-accumulator.ts';
+import { SpectrumAverageAccumulator, TRACEKIT_WINDOWS } from '../dsp/spectrum-average-accumulator.ts';
 import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
 import { spectrumOutParam, spectrumOutput } from '../adapters/spectrum-output.ts';
 import { checkSignalColumn } from '../adapters/spectral-params.ts';
-
-/**
- * TraceKit's window names (tracekit.utils.windowing.WINDOW_FUNCTIONS) and the scipy window
- * each one is: TraceKit builds them with numpy's symmetric np.hanning/np.hamming/… (kaiser
- * with beta 8.6), i.e. scipy's `sym=True` form, so the shared window code serves.
- */
-const TRACEKIT_WINDOWS = {
-  rectangular: { name: 'boxcar' },
-  boxcar: { name: 'boxcar' },
-  rect: { name: 'boxcar' },
-  hann: { name: 'hann' },
-  hanning: { name: 'hann' },
-  hamming: { name: 'hamming' },
-  blackman: { name: 'blackman' },
-  kaiser: { name: 'kaiser', beta: 8.6 },
-  flattop: { name: 'flattop' },
-  flat_top: { name: 'flattop' },
-  bartlett: { name: 'bartlett' },
-  triangular: { name: 'bartlett' },
-  blackman_harris: { name: 'blackmanharris' },
-  blackmanharris: { name: 'blackmanharris' },
-} as const satisfies Record<string, WindowSpec>;
-type TraceKitWindow = keyof typeof TRACEKIT_WINDOWS;
 
 const params = z
   .object({
@@ -99,15 +68,6 @@ const params = z
 
 export type SpectrumAverageParams = z.output<typeof params>;
 
-export interface SpectrumAverageResult {
-  readonly frequencies: number[];
-  readonly magnitudeDb: number[];
-  /** Segments averaged (1 for a signal no longer than chunkSize; 0 for an empty one). */
-  readonly segments: number;
-  readonly nfft: number;
-  readonly window: string;
-}
-
 export default defineStage({
   name: 'spectrum-average',
   kind: 'sink',
@@ -126,154 +86,3 @@ export default defineStage({
     });
   },
 });
-
-/** Segment geometry as TraceKit derives it from chunk_size and the overlap percentage. */
-export function segmentGeometry(chunkSize: number, overlapPercent: number): { hop: number; overlap: number } {
-  const overlap = Math.trunc((chunkSize * overlapPercent) / 100.0);
-  return { hop: chunkSize - overlap, overlap };
-}
-
-/** `int(2 ** ceil(log2(n)))`, numpy's default nfft in chunked_fft. */
-export function nextPowerOfTwo(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
-
-/**
- * Sums of |rfft| per bin over the segments whose last row is among a batch's new rows
- * (DESIGN.md §2), plus the rows themselves while there are at most chunkSize of them, for
- * TraceKit's single-FFT case (kept as pieces by global row, so shards merge in any order).
- */
-export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageResult> {
-  readonly geometry: SegmentGeometry;
-  readonly nfft: number;
-  /** Σ over segments of |X_k| / divisor, in segment order. */
-  readonly magnitudeSum: Float64Array;
-  segments = 0;
-  /** New rows seen (the signal length once every batch, or shard, is in). */
-  rows = 0;
-  private readonly sampleRate: number;
-  private readonly column: string;
-  private readonly windowName: TraceKitWindow;
-  private readonly divisor: number;
-  private readonly explicitNfft?: number;
-  private spectrum?: SegmentSpectrum;
-  /** Rows seen, by global start row, while rows ≤ chunkSize; null beyond. */
-  private pieces: { start: number; data: Float64Array }[] | null = [];
-
-  constructor(p: SpectrumAverageParams, schema: Schema) {
-    this.geometry = {
-      length: p.chunkSize,
-      hop: segmentGeometry(p.chunkSize, p.overlap).hop,
-      origin: schema.origin ?? 0,
-    };
-    this.explicitNfft = p.nfft;
-    this.nfft = p.nfft ?? nextPowerOfTwo(p.chunkSize);
-    this.sampleRate = schema.sampleRate ?? 1;
-    this.column = p.column;
-    this.windowName = p.window;
-    this.divisor = coherentDivisor(makeWindow(TRACEKIT_WINDOWS[p.window], p.chunkSize, true));
-    this.magnitudeSum = new Float64Array(Math.floor(this.nfft / 2) + 1);
-  }
-
-  add(batch: Batch): void {
-    const { data } = getColumn(batch, this.column);
-    this.keepPiece(batch, data);
-    this.rows += batch.rows - batch.history;
-    const { first, count } = ownedSegments(batch, this.geometry);
-    if (count === 0) return;
-    // Built on first use: a short signal (TraceKit's single-FFT case) never needs it.
-    this.spectrum ??= new SegmentSpectrum(
-      makeWindow(TRACEKIT_WINDOWS[this.windowName], this.geometry.length, true),
-      this.nfft,
-      'constant',
-    );
-    const { spectrum, magnitudeSum: acc, divisor } = this;
-    const { re, im } = spectrum;
-    for (let k = first; k < first + count; k++) {
-      spectrum.transformAt(data, this.geometry.origin + k * this.geometry.hop - batch.start);
-      for (let j = 0; j < acc.length; j++) acc[j] += Math.sqrt(re[j] * re[j] + im[j] * im[j]) / divisor;
-    }
-    this.segments += count;
-  }
-
-  /** Folds in another shard of the same signal (any order: sums commute, pieces carry rows). */
-  merge(other: SpectrumAverageAccumulator): void {
-    const g = this.geometry;
-    const o = other.geometry;
-    if (o.length !== g.length || o.hop !== g.hop || o.origin !== g.origin || other.nfft !== this.nfft) {
-      throw new SluiceError(
-        'PARAMS_INVALID',
-        'spectrum-average: cannot merge accumulators of different params',
-        {
-          hint: 'every shard must use the same chunkSize, overlap, nfft and origin',
-        },
-      );
-    }
-    for (let k = 0; k < this.magnitudeSum.length; k++) this.magnitudeSum[k] += other.magnitudeSum[k];
-    this.segments += other.segments;
-    this.rows += other.rows;
-    this.pieces =
-      this.pieces && other.pieces && this.rows <= g.length ? [...this.pieces, ...other.pieces] : null;
-  }
-
-  result(): SpectrumAverageResult {
-    const window = this.windowName;
-    if (this.rows === 0) return { frequencies: [], magnitudeDb: [], segments: 0, nfft: 0, window };
-    if (this.rows <= this.geometry.length) return this.singleSpectrum();
-    return {
-      frequencies: frequencies(this.nfft, this.sampleRate),
-      magnitudeDb: Array.from(this.magnitudeSum, (sum) => toDb(sum / this.segments)),
-      segments: this.segments,
-      nfft: this.nfft,
-      window,
-    };
-  }
-
-  /** TraceKit's n ≤ chunk_size branch: one FFT of the whole signal, window of its length, mean kept. */
-  private singleSpectrum(): SpectrumAverageResult {
-    if (!this.pieces)
-      throw new SluiceError('ROWS_MISMATCH', 'spectrum-average: the short signal was not kept');
-    const n = this.rows;
-    const data = new Float64Array(n);
-    for (const piece of this.pieces) data.set(piece.data, piece.start - this.geometry.origin);
-    const nfft = this.explicitNfft ?? nextPowerOfTwo(n);
-    const w = makeWindow(TRACEKIT_WINDOWS[this.windowName], n, true);
-    const spectrum = new SegmentSpectrum(w, nfft, 'none');
-    spectrum.scratch.set(data);
-    spectrum.transformScratch();
-    const divisor = coherentDivisor(w);
-    const { re, im } = spectrum;
-    return {
-      frequencies: frequencies(nfft, this.sampleRate),
-      magnitudeDb: Array.from(re, (r, k) => toDb(Math.sqrt(r * r + im[k] * im[k]) / divisor)),
-      segments: 1,
-      nfft,
-      window: this.windowName,
-    };
-  }
-
-  private keepPiece(batch: Batch, data: TypedArray): void {
-    if (!this.pieces) return;
-    const fresh = batch.rows - batch.history;
-    if (this.rows + fresh > this.geometry.length) {
-      this.pieces = null;
-      return;
-    }
-    const piece = new Float64Array(fresh);
-    readSegment(data, batch.history, piece);
-    this.pieces.push({ start: batch.start + batch.history, data: piece });
-  }
-}
-
-/** TraceKit's `n * window_gain` with `window_gain = Σw / n`, operation for operation. */
-export function coherentDivisor(w: Float64Array): number {
-  const n = w.length;
-  return n * (windowSums(w).sum / n);
-}
-
-/** 20·log10 of a magnitude, floored at 1e-20 as TraceKit does (so never -Infinity). */
-export function toDb(magnitude: number): number {
-  return 20 * Math.log10(Math.max(magnitude, 1e-20));
-}

@@ -3,9 +3,9 @@ import { defineStage } from '../core/stage.ts';
 import {
   bigEndianRecords,
   columnsField,
+  fixedRecordTable,
   EPOS_FIELDS,
   onRemainderField,
-  wholeRecordCount,
 } from '../formats/epos/records.ts';
 import { chunkRowsField, fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
@@ -37,22 +37,9 @@ export default defineStage({
   inputs: (p) => [p.path],
   create: (p, ctx) => {
     const layout = bigEndianRecords(EPOS_FIELDS, p.columns);
-    return openTableFile(p, ctx, (file) => {
-      const totalRows = wholeRecordCount(
-        p.path,
-        file.size,
-        layout.recordSize,
-        'EPOS',
-        p.onRemainder,
-        ctx.log,
-      );
-      const details = {
-        recordBytes: layout.recordSize,
-        byteOrder: 'big',
-        totalRows,
-        trailingBytes: file.size - totalRows * layout.recordSize,
-      };
-      return { format: 'epos', layout, totalRows, details };
-    });
+    return openTableFile(p, ctx, (file) => ({
+      format: 'epos',
+      ...fixedRecordTable(p.path, file.size, layout, 'EPOS', p.onRemainder, ctx.log),
+    }));
   },
 });

@@ -3,9 +3,9 @@ import { defineStage } from '../core/stage.ts';
 import {
   bigEndianRecords,
   columnsField,
+  fixedRecordTable,
   onRemainderField,
   POS_FIELDS,
-  wholeRecordCount,
 } from '../formats/epos/records.ts';
 import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
@@ -28,15 +28,9 @@ export default defineStage({
   inputs: (p) => [p.path],
   create: (p, ctx) => {
     const layout = bigEndianRecords(POS_FIELDS, p.columns);
-    return openTableFile(p, ctx, (file) => {
-      const totalRows = wholeRecordCount(p.path, file.size, layout.recordSize, 'POS', p.onRemainder, ctx.log);
-      const details = {
-        recordBytes: layout.recordSize,
-        byteOrder: 'big',
-        totalRows,
-        trailingBytes: file.size - totalRows * layout.recordSize,
-      };
-      return { format: 'pos', layout, totalRows, details };
-    });
+    return openTableFile(p, ctx, (file) => ({
+      format: 'pos',
+      ...fixedRecordTable(p.path, file.size, layout, 'POS', p.onRemainder, ctx.log),
+    }));
   },
 });

@@ -69,6 +69,11 @@ export function hasUsableEdges(edges: Float64Array): boolean {
   return true;
 }
 
+/** Equal edges, value for value: histograms binned with them can be merged. */
+export function sameEdges(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && a.every((edge, i) => edge === b[i]);
+}
+
 /** Bounds given as numbers (Python floats): linspace in float64, cast to the bin dtype. */
 function planFromBounds(dtype: DType, bins: number, first: number, last: number): BinPlan {
   const float32 = dtype === 'float32';

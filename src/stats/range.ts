@@ -1,8 +1,8 @@
 /**
  * The min/max pre-pass: numpy.histogram without `range` bins between the data's min and max,
  * a fact of the whole input that must be known before the first value is binned. Not a
- * registered stage: the histogram sink's `prepare` returns this accumulator and the runner
- * runs it in a pass before the main one.
+ * registered stage: the histogram sinks' `prepare` returns these accumulators and the runner
+ * runs them in a pass before the main one.
  *
  * Only finite values count (NaN and ±inf are skipped); numpy would refuse such data instead.
  */
@@ -38,6 +38,31 @@ export class RangeAccumulator implements Accumulator<ValueRange> {
 
   result(): ValueRange {
     return this.range;
+  }
+}
+
+/** The min/max pre-pass of two columns (histogram2d's x and y). */
+export class PairRangeAccumulator implements Accumulator<[ValueRange, ValueRange]> {
+  private readonly x: RangeAccumulator;
+  private readonly y: RangeAccumulator;
+
+  constructor(x: string, y: string) {
+    this.x = new RangeAccumulator(x);
+    this.y = new RangeAccumulator(y);
+  }
+
+  add(batch: Batch): void {
+    this.x.add(batch);
+    this.y.add(batch);
+  }
+
+  merge(other: PairRangeAccumulator): void {
+    this.x.merge(other.x);
+    this.y.merge(other.y);
+  }
+
+  result(): [ValueRange, ValueRange] {
+    return [this.x.result(), this.y.result()];
   }
 }
 

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import type { Batch } from '../core/batch.ts';
-import { getColumn } from '../core/batch.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import { checkSegmentColumn } from './detrend.ts';
 import { createRealTransform, fftPrecisionParam, loadFloat32Fft } from '../dsp/pffft.ts';
-import type { RealTransform } from '../dsp/real-fft.ts';
-import { META, withMetadata } from '../dsp/spectral.ts';
+import { rfftRows } from '../dsp/rfft-rows.ts';
+import { checkSegmentColumn } from '../dsp/segments.ts';
+import { META, withMetadata } from '../dsp/spectral-metadata.ts';
 
 const params = z
   .object({
@@ -49,13 +48,13 @@ export default defineStage({
     const schema = fftSchema(p, ctx.schema);
     if (p.fft === 'float64') {
       const fft = createRealTransform(nfft);
-      return (batch: Batch) => transformRows(batch, p, fft, schema);
+      return (batch: Batch) => rfftRows(batch, p, fft, schema);
     }
     // The WASM module loads asynchronously; the first batch waits for it. A transform has no
     // end hook, so the kernel's WASM buffers are freed when the stage is garbage collected.
     const ready = loadFloat32Fft().then(() => createRealTransform(nfft, 'float32'));
     ready.catch(() => {}); // reported by the first batch's await
-    return async (batch: Batch) => transformRows(batch, p, await ready, schema);
+    return async (batch: Batch) => rfftRows(batch, p, await ready, schema);
   },
 });
 
@@ -77,32 +76,4 @@ export function fftSchema(p: FftParams, input: Schema): Schema {
     { ...input, columns: [...columns, ...rest] },
     { [META.nfft]: nfft, [META.fftOutput]: p.output, [META.segmentLength]: n },
   );
-}
-
-/** The spectra of every row; scratch arrays come from `fft`, outputs are new per batch. */
-export function transformRows(batch: Batch, p: FftParams, fft: RealTransform, schema: Schema): Batch {
-  const { data, width } = getColumn(batch, p.column);
-  const bins = fft.bins;
-  const re = new Float64Array(batch.rows * bins);
-  const im = new Float64Array(batch.rows * bins);
-  for (let r = 0; r < batch.rows; r++) {
-    const rowRe = re.subarray(r * bins, (r + 1) * bins);
-    const rowIm = im.subarray(r * bins, (r + 1) * bins);
-    fft.transform((data as Float64Array).subarray(r * width, (r + 1) * width), rowRe, rowIm);
-  }
-  const { [p.column]: _segments, ...rest } = batch.columns;
-  if (p.output === 'complex') {
-    return {
-      ...batch,
-      schema,
-      columns: { re: { data: re, width: bins }, im: { data: im, width: bins }, ...rest },
-    };
-  }
-  // Reuse `re` for the result: each value is read before it is overwritten.
-  for (let i = 0; i < re.length; i++) {
-    const power = re[i] * re[i] + im[i] * im[i];
-    re[i] =
-      p.output === 'power' ? power : p.output === 'magnitude' ? Math.sqrt(power) : 10 * Math.log10(power);
-  }
-  return { ...batch, schema, columns: { spectrum: { data: re, width: bins }, ...rest } };
 }

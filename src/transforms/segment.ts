@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Batch } from '../core/batch.ts';
-import { getColumn } from '../core/batch.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import type { SegmentGeometry } from '../dsp/spectral.ts';
-import { META, ownedSegments, readSegment, withMetadata } from '../dsp/spectral.ts';
+import type { SegmentGeometry } from '../dsp/segments.ts';
+import { cutSegments } from '../dsp/segments.ts';
+import { META, withMetadata } from '../dsp/spectral-metadata.ts';
 
 const params = z
   .object({
@@ -80,25 +80,4 @@ export function segmentSchema(p: SegmentParams, input: Schema): Schema {
     ],
   };
   return withMetadata(base, { [META.segmentLength]: p.length, [META.hop]: hopOf(p) });
-}
-
-/** The segments `batch` owns (DESIGN.md §2), copied into a new batch; null when it owns none. */
-export function cutSegments(batch: Batch, column: string, g: SegmentGeometry, schema: Schema): Batch | null {
-  const { first, count } = ownedSegments(batch, g);
-  if (count === 0) return null;
-  const { data } = getColumn(batch, column);
-  const segments = new Float64Array(count * g.length);
-  const t0 = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const startRow = g.origin + (first + i) * g.hop;
-    readSegment(data, startRow - batch.start, segments.subarray(i * g.length, (i + 1) * g.length));
-    t0[i] = startRow;
-  }
-  return {
-    schema,
-    columns: { segment: { data: segments, width: g.length }, t0: { data: t0, width: 1 } },
-    rows: count,
-    start: first,
-    history: 0,
-  };
 }

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Batch } from '../core/batch.ts';
 import { findColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
-import { checkSegmentColumn, mapSegmentRows } from './detrend.ts';
-import { META, withMetadata } from '../dsp/spectral.ts';
+import { checkSegmentColumn, mapSegmentRows } from '../dsp/segments.ts';
+import { META, withMetadata } from '../dsp/spectral-metadata.ts';
 import { makeWindow, toWindowSpec, WINDOW_NAMES, windowLabel, windowSums } from '../dsp/windows.ts';
 
 const params = z

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { listReflectronPresets } from '../../src/transforms/reflectron.ts';
 import type { MeshLocator, ReflectronMesh } from '../../src/atomprobe/reflectron-mesh.ts';
 import { referenceCorrect } from '../support/reflectron-reference.ts';
-import { buildLocator, correctPoints, loadPresetMesh } from '../../src/atomprobe/reflectron-mesh.ts';
+import {
+  buildLocator,
+  correctPoints,
+  listReflectronPresets,
+  loadPresetMesh,
+} from '../../src/atomprobe/reflectron-mesh.ts';
 
 /** Random points over the mesh and well beyond it (off the locator's grid too). */
 function randomPoints(n: number, seed: number): [number[], number[]] {

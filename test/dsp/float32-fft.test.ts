@@ -14,8 +14,10 @@ import type { PsdResult } from '../../src/dsp/psd-accumulator.ts';
 import { createRealTransform, float32Supported, loadFloat32Fft, PffftReal } from '../../src/dsp/pffft.ts';
 import type { PffftModule } from '../../src/dsp/pffft.ts';
 import { RealFft } from '../../src/dsp/real-fft.ts';
-import { detrendInPlace, readSegment, SegmentSpectrum } from '../../src/dsp/spectral.ts';
-import type { DetrendMethod } from '../../src/dsp/spectral.ts';
+import { detrendInPlace } from '../../src/dsp/detrend.ts';
+import type { DetrendMethod } from '../../src/dsp/detrend.ts';
+import { SegmentSpectrum } from '../../src/dsp/segment-spectrum.ts';
+import { readSegment } from '../../src/dsp/segments.ts';
 import { makeWindow } from '../../src/dsp/windows.ts';
 import { goldenCases, readGolden } from '../support/golden.ts';
 

@@ -1,7 +1,9 @@
 /** Windows, detrend, the real FFT and segment ownership against scipy/numpy and first principles. */
 import { describe, expect, it } from 'vitest';
 import { RealFft } from '../../src/dsp/real-fft.ts';
-import { detrendInPlace, medianBias, ownedSegments } from '../../src/dsp/spectral.ts';
+import { detrendInPlace } from '../../src/dsp/detrend.ts';
+import { ownedSegments } from '../../src/dsp/segments.ts';
+import { medianBias } from '../../src/dsp/spectral-scaling.ts';
 import type { WindowParam } from '../../src/dsp/windows.ts';
 import { makeWindow, toWindowSpec } from '../../src/dsp/windows.ts';
 import { readGolden } from '../support/golden.ts';

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import npy from '../../src/sources/npy.ts';
 import { StatsAccumulator } from '../../src/sinks/stats.ts';
-import { HistogramAccumulator, histogramPlan } from '../../src/sinks/histogram.ts';
+import { histogramPlan } from '../../src/sinks/histogram.ts';
+import { HistogramAccumulator } from '../../src/stats/histogram.ts';
 import { readGolden } from '../support/golden.ts';
 
 const PATH = 'test/fixtures/npy/f4-sine.npy';

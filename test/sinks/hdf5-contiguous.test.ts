@@ -1,6 +1,6 @@
 /**
  * The hdf5 sink's contiguous storage: datasets sized from the known row count by patching the
- * empty datasets h5wasm created (src/io/hdf5-allocate.ts), then written at their offsets. Read
+ * empty datasets h5wasm created (src/formats/hdf5/allocate.ts), then written at their offsets. Read
  * back by HDF5 itself (h5wasm) and located by our layout reader; compared with chunked output.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import h5wasm from 'h5wasm/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import hdf5, { checkDatasetPaths } from '../../src/sinks/hdf5.ts';
+import { checkDatasetPaths } from '../../src/formats/hdf5/datasets.ts';
+import hdf5 from '../../src/sinks/hdf5.ts';
 import { makeBatch } from '../support/batches.ts';
 import { runSink, sinkContext } from '../support/run-sink.ts';
 

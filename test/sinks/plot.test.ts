@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/pipeline/api.ts';
 import { isSluiceError } from '../../src/core/errors.ts';
-import stage, { histogramLabels, plotLabels } from '../../src/sinks/plot.ts';
+import { plot as stage } from '../../src/sinks/index.ts';
+import { histogramLabels, plotLabels } from '../../src/plot/result-plots.ts';
 import { writeEpos } from '../../scripts/sample-epos.ts';
 
 const SIGNAL = 'test/fixtures/spectrum-average/signal-f8.npy';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/core/registry.ts';
 import type { SinkStage } from '../../src/core/stage.ts';
 import { sinks } from '../../src/sinks/index.ts';
-import type { QuantilesResult } from '../../src/sinks/quantiles.ts';
+import type { QuantilesResult } from '../../src/stats/quantiles.ts';
 import { KllSketch, kllRankError } from '../../src/stats/kll.ts';
 import { chunkBatches, makeBatch, rowCountOf, schemaOf } from '../support/batches.ts';
 import { goldenCases } from '../support/golden.ts';

@@ -4,8 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/pipeline/api.ts';
-import stage, { SpectrumAverageAccumulator, segmentGeometry } from '../../src/sinks/spectrum-average.ts';
-import type { SpectrumAverageResult } from '../../src/sinks/spectrum-average.ts';
+import stage from '../../src/sinks/spectrum-average.ts';
+import { SpectrumAverageAccumulator, segmentGeometry } from '../../src/dsp/spectrum-average-accumulator.ts';
+import type { SpectrumAverageResult } from '../../src/dsp/spectrum-average-accumulator.ts';
 import { chunkBatches } from '../support/batches.ts';
 import { goldenCases, readGolden } from '../support/golden.ts';
 import { mergeInOrders, shardRows } from '../support/shards.ts';

@@ -12,7 +12,7 @@ import { parseNpyHeader } from '../../src/formats/npy/header.ts';
 import { run } from '../../src/pipeline/api.ts';
 import type { StageRef } from '../../src/pipeline/api.ts';
 import type { PsdResult } from '../../src/dsp/psd-accumulator.ts';
-import { WelchAccumulator } from '../../src/sinks/welch.ts';
+import { WelchAccumulator } from '../../src/dsp/welch-accumulator.ts';
 import type { WelchParams } from '../../src/sinks/welch.ts';
 import welch from '../../src/sinks/welch.ts';
 import { chunkBatches } from '../support/batches.ts';

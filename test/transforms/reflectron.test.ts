@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../src/core/batch.ts';
-import { listReflectronPresets } from '../../src/transforms/reflectron.ts';
 import {
   buildLocator,
   correctPoints,
+  listReflectronPresets,
   loadPresetMesh,
   PRESET_DIR,
 } from '../../src/atomprobe/reflectron-mesh.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PYCCAPT_COLUMNS, convertColumn } from '../../src/transforms/to-pyccapt.ts';
+import { PYCCAPT_COLUMNS, convertColumn } from '../../src/atomprobe/pyccapt-columns.ts';
 import { chunkBatches, makeBatch } from '../support/batches.ts';
 import { loadAtomProbeGolden } from './atom-probe-golden.ts';
 import { buildTransform, newValues } from './column-transforms.ts';

@@ -6,6 +6,8 @@
  */
 import type { DType } from '../../core/dtype.ts';
 import { SluiceError } from '../../core/errors.ts';
+import type { NumericKind } from '../../core/numeric-dtype.ts';
+import { numericDType } from '../../core/numeric-dtype.ts';
 
 export const APT_MAGIC = [0x41, 0x50, 0x54, 0x00]; // "APT\0"
 const SEC_MAGIC = [0x53, 0x45, 0x43, 0x00]; // "SEC\0"
@@ -195,9 +197,8 @@ export async function readAptSections(
   return sections;
 }
 
-const INT_DTYPES: Record<number, DType> = { 8: 'int8', 16: 'int16', 32: 'int32', 64: 'int64' };
-const UINT_DTYPES: Record<number, DType> = { 8: 'uint8', 16: 'uint16', 32: 'uint32', 64: 'uint64' };
-const FLOAT_DTYPES: Record<number, DType> = { 32: 'float32', 64: 'float64' };
+/** Record data types 1, 2, 3. */
+const RECORD_KINDS: readonly (NumericKind | undefined)[] = [undefined, 'int', 'uint', 'float'];
 
 /**
  * How a section becomes columns, or why it cannot: it must hold one fixed-size record of
@@ -207,8 +208,8 @@ export function toColumnSection(section: AptSection, ionCount: number): AptColum
   if (section.relationship !== 1)
     return `relationship type ${section.relationship} (only one-to-one, 1, is read)`;
   if (section.recordType !== 1) return `record type ${section.recordType} (only fixed-size, 1, is read)`;
-  const table = [undefined, INT_DTYPES, UINT_DTYPES, FLOAT_DTYPES][section.recordDataType];
-  const dtype = table?.[section.dataTypeBits];
+  const kind = RECORD_KINDS[section.recordDataType];
+  const dtype = kind && numericDType(kind, section.dataTypeBits / 8);
   if (!dtype) return `record data type ${section.recordDataType} of ${section.dataTypeBits} bits`;
   const valueBytes = section.dataTypeBits / 8;
   const width = section.recordSize / valueBytes;

@@ -84,3 +84,22 @@ export function wholeRecordCount(
     hint: `the file is truncated or not ${format}; set onRemainder: warn to read the ${rows} whole records and ignore the rest`,
   });
 }
+
+/** The whole records of a headerless EPOS or POS file, with its facts for `sluice inspect`. */
+export function fixedRecordTable(
+  path: string,
+  fileSize: number,
+  layout: RecordsLayout,
+  format: string,
+  onRemainder: 'error' | 'warn',
+  log: (message: string) => void,
+): { layout: RecordsLayout; totalRows: number; details: Record<string, unknown> } {
+  const totalRows = wholeRecordCount(path, fileSize, layout.recordSize, format, onRemainder, log);
+  const details = {
+    recordBytes: layout.recordSize,
+    byteOrder: 'big',
+    totalRows,
+    trailingBytes: fileSize - totalRows * layout.recordSize,
+  };
+  return { layout, totalRows, details };
+}

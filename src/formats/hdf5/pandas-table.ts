@@ -13,7 +13,7 @@
  * The low-level `h5wasm.Module` calls are used instead of the high-level API because pandas
  * needs exact attribute bytes (protocol-0 pickles in ASCII strings; the high-level API encodes
  * strings as UTF-8 and guesses types) and because the high-level compound write interleaves
- * rows with a subarray per value; here rows are packed once per batch by `packRecords`.
+ * rows with a subarray per value; here rows are packed once per batch by a `RecordPacker`.
  */
 import type { DType } from '../../core/dtype.ts';
 import { itemSizeOf } from '../../core/dtype.ts';
@@ -25,6 +25,7 @@ import type { H5wasmModule } from '../../io/lazy.ts';
 import type { PickleDict, PickleValue } from './pickle0.ts';
 import { pickle0 } from './pickle0.ts';
 import type { ColumnChunk, TableEncoder } from '../table-encoder.ts';
+import { RecordPacker } from '../table-encoder.ts';
 
 type H5wasm = Pick<H5wasmModule, 'File' | 'ready'>;
 type H5Module = Awaited<H5wasm['ready']>;
@@ -159,7 +160,7 @@ export class PandasTableEncoder implements TableEncoder {
   private readonly module: H5Module;
   private readonly fileId: bigint;
   private tablePath = '';
-  private buffer = new ArrayBuffer(0);
+  private readonly packer = new RecordPacker();
   private readonly fields: PandasField[];
   private index = new BigInt64Array(0);
   private rows = 0;
@@ -209,11 +210,7 @@ export class PandasTableEncoder implements TableEncoder {
     const index = this.index.subarray(0, rows);
     for (let r = 0; r < rows; r++) index[r] = BigInt(this.rows + r);
     const indexChunk: ColumnChunk = { column: { name: 'index', dtype: 'int64', width: 1 }, data: index };
-    const all = [indexChunk, ...chunks];
-    let recordSize = 0;
-    for (const { column } of all) recordSize += itemSizeOf(column.dtype) * column.width;
-    if (this.buffer.byteLength < recordSize * rows) this.buffer = new ArrayBuffer(recordSize * rows);
-    const packed = packRecords(all, rows, new DataView(this.buffer, 0, recordSize * rows));
+    const packed = this.packer.pack([indexChunk, ...chunks], rows);
     const end = this.rows + rows;
     const m = this.module;
     this.check(m.resize_dataset(this.fileId, this.tablePath, [BigInt(end)]), 'resize');
@@ -337,42 +334,6 @@ export class PandasTableEncoder implements TableEncoder {
     this.closed = true;
     this.h5.close();
   }
-}
-
-/**
- * Packs columns' rows into records (row r: each column's values in turn, no padding), bit for
- * bit (integer moves, so NaN payloads survive), into `out`. Element by element through a
- * DataView: twice as fast as a byte loop, and records are packed so fields are unaligned.
- */
-export function packRecords(chunks: readonly ColumnChunk[], rows: number, out: DataView): Uint8Array {
-  let recordSize = 0;
-  for (const { column } of chunks) recordSize += itemSizeOf(column.dtype) * column.width;
-  let offset = 0;
-  for (const { column, data } of chunks) {
-    const size = itemSizeOf(column.dtype);
-    const k = column.width;
-    const { buffer, byteOffset } = data;
-    const n = rows * k;
-    for (let j = 0; j < k; j++, offset += size) {
-      if (size === 8) {
-        const src = new Uint32Array(buffer, byteOffset, 2 * n);
-        for (let e = j, d = offset; e < n; e += k, d += recordSize) {
-          out.setUint32(d, src[2 * e], true);
-          out.setUint32(d + 4, src[2 * e + 1], true);
-        }
-      } else if (size === 4) {
-        const src = new Uint32Array(buffer, byteOffset, n);
-        for (let e = j, d = offset; e < n; e += k, d += recordSize) out.setUint32(d, src[e], true);
-      } else if (size === 2) {
-        const src = new Uint16Array(buffer, byteOffset, n);
-        for (let e = j, d = offset; e < n; e += k, d += recordSize) out.setUint16(d, src[e], true);
-      } else {
-        const src = new Uint8Array(buffer, byteOffset, n);
-        for (let e = j, d = offset; e < n; e += k, d += recordSize) out.setUint8(d, src[e]);
-      }
-    }
-  }
-  return new Uint8Array(out.buffer, out.byteOffset, recordSize * rows);
 }
 
 function scalarMetadata(m: H5Module, dtype: DType): Record<string, unknown> {

@@ -8,6 +8,8 @@
 import { SluiceError } from '../../core/errors.ts';
 import type { DType } from '../../core/dtype.ts';
 import { itemSizeOf } from '../../core/dtype.ts';
+import type { NumericKind } from '../../core/numeric-dtype.ts';
+import { numericDType } from '../../core/numeric-dtype.ts';
 import type { PyValue } from './py-literal.ts';
 import {
   formatPyLiteral,
@@ -190,12 +192,14 @@ function truncated(path: string, offset: number, what: string): SluiceError {
 // ---------------------------------------------------------------------------------------
 // Type strings
 
-const KINDS: Record<string, Partial<Record<number, DType>>> = {
-  i: { 1: 'int8', 2: 'int16', 4: 'int32', 8: 'int64' },
-  u: { 1: 'uint8', 2: 'uint16', 4: 'uint32', 8: 'uint64' },
-  f: { 4: 'float32', 8: 'float64' },
-  b: { 1: 'uint8' },
-};
+const KINDS: Readonly<Record<string, NumericKind>> = { i: 'int', u: 'uint', f: 'float' };
+
+/** The column type of numpy's kind letter and size; `b1` (bool) is delivered as uint8 0/1. */
+function npyDType(kind: string, size: number): DType | undefined {
+  if (kind === 'b') return size === 1 ? 'uint8' : undefined;
+  const numeric = KINDS[kind];
+  return numeric && numericDType(numeric, size);
+}
 
 const UNSUPPORTED_KINDS: Record<string, string> = {
   c: 'complex numbers: split them in numpy first (arr.real, arr.imag) or view as float pairs',
@@ -229,7 +233,7 @@ export function parseNpyTypeString(text: string, path: string, offset: number): 
       offset,
     });
   }
-  const dtype = KINDS[kind]?.[size];
+  const dtype = npyDType(kind, size);
   if (!dtype) {
     const why =
       UNSUPPORTED_KINDS[kind] ??

@@ -1,0 +1,193 @@
+/**
+ * scipy.signal.spectrogram over a stream: the time slices (one per segment) a batch owns,
+ * computed into one block per batch, and scipy's answer for an input shorter than one segment.
+ * Where the slices go (a .npy, a table) is the sink's business.
+ */
+import type { Batch } from '../core/batch.ts';
+import { getColumn } from '../core/batch.ts';
+import type { Schema } from '../core/schema.ts';
+import type { DetrendMethod } from './detrend.ts';
+import type { FftPrecision } from './pffft.ts';
+import { SegmentSpectrum } from './segment-spectrum.ts';
+import type { SegmentGeometry } from './segments.ts';
+import { checkSegmentParams, keepHead, ownedSegments } from './segments.ts';
+import type { Scaling } from './spectral-scaling.ts';
+import { oneSidedFactor, spectralScale } from './spectral-scaling.ts';
+import type { WindowParam } from './windows.ts';
+import { makeWindow, toWindowSpec, windowSums } from './windows.ts';
+
+export type SpectrogramMode = 'psd' | 'magnitude' | 'complex';
+
+/** The spectrogram sink's params, as scipy.signal.spectrogram names them. */
+export interface SpectrogramConfig {
+  readonly column: string;
+  readonly nperseg: number;
+  /** Default nperseg // 8. */
+  readonly noverlap?: number;
+  /** Default nperseg. */
+  readonly nfft?: number;
+  readonly detrend: DetrendMethod;
+  readonly scaling: Scaling;
+  readonly window: WindowParam;
+  readonly mode: SpectrogramMode;
+  readonly db: boolean;
+  readonly fft: FftPrecision;
+}
+
+/** `count` slices from slice `first`: times (s) and values (F each, or 2F interleaved for complex). */
+export interface SliceBlock {
+  readonly times: Float64Array;
+  readonly block: Float64Array;
+  readonly first: number;
+  readonly count: number;
+}
+
+/** scipy's spectrogram default noverlap, nperseg // 8. */
+export function spectrogramNoverlap(p: Pick<SpectrogramConfig, 'noverlap'>, nperseg: number): number {
+  return p.noverlap ?? Math.floor(nperseg / 8);
+}
+
+/** Turns the last transform of `spectrum` into one time slice of Sxx (F doubles, or 2F for complex). */
+export function sliceValues(
+  spectrum: SegmentSpectrum,
+  mode: SpectrogramMode,
+  db: boolean,
+  scale: number,
+  out: Float64Array,
+): void {
+  const { re, im } = spectrum;
+  const nfft = spectrum.nfft;
+  if (mode === 'complex') {
+    const s = Math.sqrt(scale);
+    for (let k = 0; k < re.length; k++) {
+      out[2 * k] = re[k] * s;
+      out[2 * k + 1] = im[k] * s;
+    }
+    return;
+  }
+  if (mode === 'magnitude') {
+    const s = Math.sqrt(scale);
+    for (let k = 0; k < re.length; k++) {
+      const v = Math.hypot(re[k] * s, im[k] * s);
+      out[k] = db ? 20 * Math.log10(v) : v;
+    }
+    return;
+  }
+  for (let k = 0; k < re.length; k++) {
+    const v = (re[k] * re[k] + im[k] * im[k]) * scale * oneSidedFactor(k, nfft);
+    out[k] = db ? 10 * Math.log10(v) : v;
+  }
+}
+
+/**
+ * The slices of a signal, batch by batch. Holds the segment's FFT (native buffers with fft:
+ * float32, freed by dispose) and the first nperseg − 1 rows, for an input shorter than one
+ * segment (scipy then uses its length).
+ */
+export class SpectrogramSlicer {
+  /** Slices computed so far. */
+  slices = 0;
+  private spectrum: SegmentSpectrum;
+  private geometry: SegmentGeometry;
+  private scale: number;
+  private readonly head: Float64Array;
+  private headRows = 0;
+
+  constructor(
+    private readonly p: SpectrogramConfig,
+    private readonly schema: Schema,
+  ) {
+    this.head = new Float64Array(p.nperseg - 1);
+    ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(p.nperseg));
+  }
+
+  /** The segment length in use: nperseg, or the input's length once it proved shorter. */
+  get nperseg(): number {
+    return this.geometry.length;
+  }
+
+  get bins(): number {
+    return this.spectrum.bins;
+  }
+
+  get nfft(): number {
+    return this.spectrum.nfft;
+  }
+
+  /** scipy's `t`: segment centres in seconds, first + i·step for i < slices. */
+  get times(): { readonly first: number; readonly step: number; readonly count: number } {
+    const fs = this.schema.sampleRate ?? 1;
+    const { length, hop } = this.geometry;
+    return { first: length / 2 / fs, step: hop / fs, count: this.slices };
+  }
+
+  /** The slices `batch` owns; undefined when it owns none. */
+  add(batch: Batch): SliceBlock | undefined {
+    const { data } = getColumn(batch, this.p.column);
+    this.headRows = keepHead(batch, data, this.geometry.origin, this.head, this.headRows);
+    const { first, count } = ownedSegments(batch, this.geometry);
+    if (count === 0) return undefined;
+    const values = this.p.mode === 'complex' ? 2 * this.spectrum.bins : this.spectrum.bins;
+    const block = new Float64Array(count * values); // one write per batch, not per segment
+    const times = new Float64Array(count);
+    const { origin, hop, length } = this.geometry;
+    const fs = this.schema.sampleRate ?? 1;
+    for (let i = 0; i < count; i++) {
+      this.spectrum.transformAt(data, origin + (first + i) * hop - batch.start);
+      sliceValues(
+        this.spectrum,
+        this.p.mode,
+        this.p.db,
+        this.scale,
+        block.subarray(i * values, (i + 1) * values),
+      );
+      // scipy: np.arange(nperseg/2, len - nperseg/2 + 1, hop) / fs, term for term.
+      times[i] = (length / 2 + (first + i) * hop) / fs;
+    }
+    this.slices += count;
+    return { times, block, first, count };
+  }
+
+  /**
+   * For an input shorter than one segment, once it has all been added: switches to nperseg =
+   * its length, as scipy, and returns its one slice (the output restarts with the new bins).
+   * Undefined for any other input.
+   */
+  shortInputSlice(): SliceBlock | undefined {
+    if (this.slices > 0 || this.headRows === 0) return undefined;
+    this.spectrum.dispose();
+    ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(this.headRows));
+    const head = this.head.subarray(0, this.headRows);
+    return this.add({
+      schema: this.schema,
+      columns: { [this.p.column]: { data: head, width: 1 } },
+      rows: head.length,
+      start: this.geometry.origin,
+      history: 0,
+    });
+  }
+
+  /** Frees the FFT's native buffers (fft: float32). */
+  dispose(): void {
+    this.spectrum.dispose();
+  }
+
+  private configure(nperseg: number): {
+    spectrum: SegmentSpectrum;
+    geometry: SegmentGeometry;
+    scale: number;
+  } {
+    const { p } = this;
+    const noverlap = spectrogramNoverlap(p, nperseg);
+    const nfft = p.nfft ?? nperseg;
+    checkSegmentParams(nperseg, noverlap, nfft, 'spectrogram');
+    const window = makeWindow(toWindowSpec(p.window), nperseg);
+    const spectrum = new SegmentSpectrum(window, nfft, p.detrend, p.fft);
+    const scale = spectralScale(p.scaling, this.schema.sampleRate ?? 1, windowSums(window));
+    return {
+      spectrum,
+      geometry: { length: nperseg, hop: nperseg - noverlap, origin: this.schema.origin ?? 0 },
+      scale,
+    };
+  }
+}
