@@ -10,6 +10,22 @@ import type { TypedArray } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
+import type { DetrendMethod } from './detrend.ts';
+import type { Scaling } from './spectral-scaling.ts';
+import type { WindowParam } from './windows.ts';
+
+/** The params every segmenting spectral sink takes, as scipy.signal names them. */
+export interface SegmentSpectrumConfig {
+  readonly column: string;
+  readonly nperseg: number;
+  /** Default depends on the sink: nperseg // 2 for welch, nperseg // 8 for spectrogram. */
+  readonly noverlap?: number;
+  /** Default nperseg. */
+  readonly nfft?: number;
+  readonly detrend: DetrendMethod;
+  readonly scaling: Scaling;
+  readonly window: WindowParam;
+}
 
 export interface SegmentGeometry {
   /** Samples per segment (scipy's nperseg). */

@@ -6,29 +6,17 @@
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import type { Schema } from '../core/schema.ts';
-import type { DetrendMethod } from './detrend.ts';
 import type { FftPrecision } from './pffft.ts';
 import { SegmentSpectrum } from './segment-spectrum.ts';
-import type { SegmentGeometry } from './segments.ts';
+import type { SegmentGeometry, SegmentSpectrumConfig } from './segments.ts';
 import { checkSegmentParams, keepHead, ownedSegments } from './segments.ts';
-import type { Scaling } from './spectral-scaling.ts';
 import { oneSidedFactor, spectralScale } from './spectral-scaling.ts';
-import type { WindowParam } from './windows.ts';
 import { makeWindow, toWindowSpec, windowSums } from './windows.ts';
 
 export type SpectrogramMode = 'psd' | 'magnitude' | 'complex';
 
 /** The spectrogram sink's params, as scipy.signal.spectrogram names them. */
-export interface SpectrogramConfig {
-  readonly column: string;
-  readonly nperseg: number;
-  /** Default nperseg // 8. */
-  readonly noverlap?: number;
-  /** Default nperseg. */
-  readonly nfft?: number;
-  readonly detrend: DetrendMethod;
-  readonly scaling: Scaling;
-  readonly window: WindowParam;
+export interface SpectrogramConfig extends SegmentSpectrumConfig {
   readonly mode: SpectrogramMode;
   readonly db: boolean;
   readonly fft: FftPrecision;

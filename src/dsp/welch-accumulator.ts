@@ -7,28 +7,17 @@ import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
-import type { DetrendMethod } from './detrend.ts';
 import type { FftPrecision } from './pffft.ts';
 import type { PsdResult } from './psd-accumulator.ts';
 import { PsdAccumulator } from './psd-accumulator.ts';
 import { SegmentSpectrum } from './segment-spectrum.ts';
-import type { SegmentGeometry } from './segments.ts';
+import type { SegmentGeometry, SegmentSpectrumConfig } from './segments.ts';
 import { checkSegmentParams, keepHead, ownedSegments } from './segments.ts';
-import type { Average, Scaling } from './spectral-scaling.ts';
-import type { WindowParam } from './windows.ts';
+import type { Average } from './spectral-scaling.ts';
 import { makeWindow, toWindowSpec, windowLabel, windowSums } from './windows.ts';
 
 /** The welch sink's params, as scipy.signal.welch names them. */
-export interface WelchConfig {
-  readonly column: string;
-  readonly nperseg: number;
-  /** Default nperseg // 2. */
-  readonly noverlap?: number;
-  /** Default nperseg. */
-  readonly nfft?: number;
-  readonly detrend: DetrendMethod;
-  readonly scaling: Scaling;
-  readonly window: WindowParam;
+export interface WelchConfig extends SegmentSpectrumConfig {
   readonly average: Average;
   readonly medianMemoryMiB: number;
   readonly fft: FftPrecision;

@@ -1,7 +1,7 @@
 /**
  * The `hdf5` sink's `layout: columns`: one dataset per column under a group, made with h5wasm.
  * Both storages share this: chunked (extensible, grown batch by batch, optionally gzip) and
- * contiguous (sized before the run and written straight to the file, see hdf5-allocate.ts).
+ * contiguous (sized before the run and written straight to the file, see allocate.ts).
  */
 import type { Dataset, File as H5File, Group } from 'h5wasm/node';
 import type { DType } from '../../core/dtype.ts';

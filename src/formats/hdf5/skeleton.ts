@@ -2,7 +2,7 @@
  * The metadata of a contiguous `layout: columns` HDF5 file, written by h5wasm on a worker
  * thread that exits when done (worker-call.ts): h5wasm's glue, heap and WASM memory (~50 MB)
  * then leave with the thread instead of staying for the whole run, whose data sluice writes
- * itself (hdf5-allocate.ts, write-behind.ts).
+ * itself (allocate.ts, io/region-writer.ts).
  */
 import { callInWorker } from '../../core/worker-call.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
