@@ -34,9 +34,11 @@ export class ExactSelector {
   ) {
     const n = view.n;
     const raw = ranks
+      // A compacted sketch may have dropped the true minimum or maximum, so a bracket that
+      // reaches either end of the ranks stays open there.
       .map((r) => ({
-        lo: view.valueAtRank(Math.max(0, r - margin)),
-        hi: view.valueAtRank(Math.min(n - 1, r + margin)),
+        lo: r - margin <= 0 ? -Infinity : view.valueAtRank(r - margin),
+        hi: r + margin >= n - 1 ? Infinity : view.valueAtRank(r + margin),
       }))
       .sort((a, b) => a.lo - b.lo);
     const merged: { lo: number; hi: number }[] = [];

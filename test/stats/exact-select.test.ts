@@ -22,12 +22,25 @@ describe('exact selection bracketed by a sketch', () => {
     expect(ranks.map((r) => a.valueAtRank(r))).toEqual([411, 833, 1166]);
   });
 
+  it('reads the minimum and maximum exactly though the compacted sketch lost them', () => {
+    const data = Float64Array.from(range(100_000), (v) => v * 0.5 - 7);
+    const sketch = new KllSketch(64);
+    sketch.addAll(data);
+    const n = data.length;
+    const margin = Math.ceil(5 * kllRankError(64) * n) + 2;
+    const ranks = [0, 1, n - 2, n - 1];
+    const selector = new ExactSelector('v', sketch.view(), ranks, margin);
+    selector.addAll(data);
+    expect(ranks.map((r) => selector.valueAtRank(r))).toEqual([-7, -6.5, 49992, 49992.5]);
+  });
+
   it('reports a rank outside every bracket', () => {
     const sketch = new KllSketch(64);
     sketch.addAll([1, 2, 3, 4]);
     const selector = new ExactSelector('v', sketch.view(), [1], 0);
     selector.addAll([1, 2, 3, 4]);
     expect(selector.valueAtRank(1)).toBe(2);
+    // The bracket [2, 2] holds rank 1 only; rank 3 lies outside it.
     expect(() => selector.valueAtRank(3)).toThrow(expect.objectContaining({ code: 'STAGE_FAILED' }));
   });
 });
