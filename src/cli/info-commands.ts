@@ -2,13 +2,12 @@ import { describeStage, renderStagesMarkdown } from '../core/describe.ts';
 import { SluiceError } from '../core/errors.ts';
 import { preparePlan, validateSpecFile } from '../pipeline/api.ts';
 import { inspectFile } from '../pipeline/inspect.ts';
-import { parseSetPath } from '../pipeline/spec-document.ts';
+import { parseSetPath, parseSetValue } from '../pipeline/spec-document.ts';
 import { registry } from '../stages.ts';
 import { listReflectronPresets } from '../atomprobe/reflectron-mesh.ts';
 import { formatBytes, formatCount } from './format.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
-import { parse as parseYamlValue } from 'yaml';
 
 interface SpecArgs extends CommonOptions {
   spec: string;
@@ -82,7 +81,8 @@ export async function inspectCommand(args: InspectArgs): Promise<void> {
   for (const pair of args.set ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new SluiceError('USAGE', `--set expects key=value, got '${pair}'`);
-    params[String(parseSetPath(pair.slice(0, eq))[0])] = parseYamlValue(pair.slice(eq + 1));
+    const key = pair.slice(0, eq);
+    params[String(parseSetPath(key)[0])] = parseSetValue(key, pair.slice(eq + 1));
   }
   const report = await inspectFile(args.file, { type: args.type, params, head: args.head });
   if (args.json) {

@@ -18,6 +18,10 @@ function withSpecOptions<T>(y: Argv<T>) {
     .option('set', { type: 'string', array: true, describe: 'Override a spec key: --set source.path=x.npy' })
     .option('chunk-rows', { type: 'number', describe: 'Rows per batch (source.chunkRows)' })
     .option('io', { choices: ['auto', 'read', 'mmap'] as const, describe: 'File access backend (source.io)' })
+    .option('root', {
+      type: 'string',
+      describe: 'Refuse any input or output outside this directory (symbolic links followed)',
+    })
     .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' });
 }
 

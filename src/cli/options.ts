@@ -6,10 +6,11 @@ export interface CommonOptions {
   chunkRows?: number;
   io?: 'auto' | 'read' | 'mmap';
   verbose?: boolean;
+  root?: string;
 }
 
-/** `--set k=v` pairs plus the shorthand flags, as spec overrides. */
-export function specOptions(args: CommonOptions): LoadSpecOptions {
+/** `--set k=v` pairs plus the shorthand flags, as spec overrides; `--root` for validation. */
+export function specOptions(args: CommonOptions): LoadSpecOptions & { root?: string } {
   const set: Record<string, string | number> = {};
   for (const pair of args.set ?? []) {
     const eq = pair.indexOf('=');
@@ -22,5 +23,5 @@ export function specOptions(args: CommonOptions): LoadSpecOptions {
   }
   if (args.chunkRows !== undefined) set['source.chunkRows'] = args.chunkRows;
   if (args.io !== undefined) set['source.io'] = args.io;
-  return { set };
+  return { set, root: args.root };
 }

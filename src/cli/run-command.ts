@@ -53,6 +53,7 @@ async function runOne(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): P
       signal,
       overwrite: args.overwrite,
       workers: args.workers,
+      root: args.root,
       log: verboseLog(args.verbose),
       onProgress: (p) => progress.update(p),
     });
@@ -70,6 +71,7 @@ async function runFiles(plan: PipelinePlan, args: RunArgs, signal: AbortSignal):
     signal,
     overwrite: args.overwrite,
     workers: args.workers,
+    root: args.root,
     dryRun: args.dryRun,
     failFast: args.failFast,
     log: verboseLog(args.verbose),

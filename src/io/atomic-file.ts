@@ -3,11 +3,12 @@
  * temporary name in the destination's directory (same filesystem, so the final rename is
  * atomic), fsyncs, and renames on commit; abort, or a failed commit, removes the temporary
  * file. A run killed outright leaves at most a `.<name>.sluice-tmp-<pid>-<random>` file,
- * which no reader mistakes for the output.
+ * which no reader mistakes for the output, and which the next run writing that output
+ * removes (`removeStaleTemporaries`) once no process has that pid.
  */
 import { randomBytes } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SluiceError } from '../core/errors.ts';
 
@@ -75,6 +76,41 @@ export async function abortAfter(file: AtomicFile, release: () => void | Promise
 /** `.<name>.sluice-tmp-<pid>-<random>`: hidden, recognisable, unique per process and call. */
 export function temporaryName(name: string): string {
   return `.${name}.sluice-tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * Removes the temporary files that runs killed while writing `path` left beside it: those
+ * named for `path` whose pid no process has (`kill(pid, 0)` fails with ESRCH). A file of a
+ * live process, this one included, stays. Resolves to the paths removed; a file that cannot
+ * be removed is left, for the run to fail on, if it must, where it writes.
+ */
+export async function removeStaleTemporaries(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.sluice-tmp-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
+    if (!match || !isGone(Number(match[1]))) continue;
+    const stale = join(dir, name);
+    const gone = await unlink(stale).then(
+      () => true,
+      () => false,
+    );
+    if (gone) removed.push(stale);
+  }
+  return removed;
+}
+
+/** True only when no process has `pid`; EPERM (another user's process) means it exists. */
+function isGone(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 type State = 'open' | 'committing' | 'committed' | 'aborted';

@@ -11,7 +11,8 @@ import type { RunOptions, RunReport } from './runner.ts';
 import { loadSpecFile } from './spec-document.ts';
 import type { LoadSpecOptions, SpecDocument } from './spec-document.ts';
 import { validateSpec } from './validate.ts';
-import type { PipelinePlan } from './validate.ts';
+import type { PipelinePlan, ValidateOptions } from './validate.ts';
+import { confinePlan, resolveRoot } from './confine.ts';
 import { planForFile, runMany } from './many.ts';
 import type { ManyOptions, ManyReport } from './many.ts';
 
@@ -34,7 +35,7 @@ export type SpecRunOptions = ApiOptions & LoadSpecOptions;
 
 /** Validates and runs a pipeline given as an object; resolves to the run's report and results. */
 export async function run(definition: PipelineDefinition, options: ApiOptions = {}): Promise<RunReport> {
-  return runPlan(validateDefinition(definition, options.registry), options);
+  return runPlan(validateDefinition(definition, options.registry, options), options);
 }
 
 /** Loads a YAML/JSON spec file (with `${VAR}` interpolation and `set` overrides) and runs it. */
@@ -44,12 +45,16 @@ export async function runSpec(path: string, options: SpecRunOptions = {}): Promi
 
 export async function validateSpecFile(path: string, options: SpecRunOptions = {}): Promise<PipelinePlan> {
   const spec = await loadSpecFile(path, options);
-  return validateSpec(spec, options.registry ?? defaultRegistry);
+  return validateSpec(spec, options.registry ?? defaultRegistry, options);
 }
 
-export function validateDefinition(definition: PipelineDefinition, registry?: Registry): PipelinePlan {
+export function validateDefinition(
+  definition: PipelineDefinition,
+  registry?: Registry,
+  options: ValidateOptions = {},
+): PipelinePlan {
   const spec: SpecDocument = { path: '(api)', value: definition, locate: () => undefined };
-  return validateSpec(spec, registry ?? defaultRegistry);
+  return validateSpec(spec, registry ?? defaultRegistry, options);
 }
 
 /** Opens the source header and works out overlap, passes and memory, without reading data. */
@@ -73,6 +78,13 @@ export async function runPlan(plan: PipelinePlan, options: RunOptions = {}): Pro
     );
   }
   const filePlan = plan.inputs.files.length === 1 ? planForFile(plan, plan.inputs.files[0]) : plan;
+  if (options.root !== undefined) {
+    // Again for a plan validated without the root, or whose params were changed since.
+    confinePlan(resolveRoot(options.root), filePlan, {
+      path: plan.specPath ?? '(api)',
+      locate: () => undefined,
+    });
+  }
   checkOutputs(filePlan, options.overwrite ?? false);
   return executePipeline(await preparePlan(filePlan, options), options);
 }

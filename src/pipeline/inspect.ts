@@ -4,7 +4,7 @@ import type { Registry } from '../core/registry.ts';
 import type { Schema } from '../core/schema.ts';
 import type { SourceStage } from '../core/stage.ts';
 import { registry as defaultRegistry } from '../stages.ts';
-import { formatPointer } from './validate.ts';
+import { formatPointer } from './spec-document.ts';
 import { openMappedFile } from '../io/open.ts';
 
 /** What a source's `sniff` sees of a file. */

@@ -20,6 +20,11 @@ export interface RunOptions {
   readonly workers?: number;
   /** Replace existing outputs instead of refusing to run. */
   readonly overwrite?: boolean;
+  /**
+   * Refuse to run (PATH_OUTSIDE_ROOT) unless every input and output is inside this directory,
+   * symbolic links followed; checked before anything is opened. Off when absent.
+   */
+  readonly root?: string;
   readonly log?: (message: string) => void;
   readonly onProgress?: (progress: PassProgress) => void;
 }

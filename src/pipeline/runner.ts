@@ -3,6 +3,7 @@ import { newRowCount } from '../core/batch.ts';
 import type { Batch } from '../core/batch.ts';
 import { SluiceError, wrapError } from '../core/errors.ts';
 import type { Accumulator, BatchFunction, SinkInstance, StageContext } from '../core/stage.ts';
+import { removeStaleTemporaries } from '../io/atomic-file.ts';
 import type { PreparedPipeline } from './prepare.ts';
 import type { PassCounts, RunOptions, RunReport } from './run-types.ts';
 import { runShardedPass, shardWorkers } from './sharded.ts';
@@ -33,6 +34,7 @@ export async function executePipeline(
   try {
     const prepassResults =
       prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();
+    await removeStaleOutputs(prepared, ctx);
     await createSinks(prepared, ctx, options.overwrite ?? false, prepassResults, sinks);
     const workers = shardWorkers(prepared, sinks, options.workers);
     const counts =
@@ -85,6 +87,16 @@ async function closeSource(prepared: PreparedPipeline, failed: boolean): Promise
   } catch (error) {
     if (!failed) throw wrapError(error, prepared.plan.source.pointer, prepared.source.path);
   }
+}
+
+/** Removes what killed runs left of the outputs about to be written, and says so once. */
+async function removeStaleOutputs(prepared: PreparedPipeline, ctx: StageContext): Promise<void> {
+  const outputs = prepared.plan.sinks.flatMap((sink) => sink.stage.outputs(sink.params));
+  const removed = (await Promise.all(outputs.map(removeStaleTemporaries))).flat();
+  if (removed.length === 0) return;
+  ctx.log(
+    `removed ${removed.length} temporary file${removed.length > 1 ? 's' : ''} left by killed runs: ${removed.join(', ')}`,
+  );
 }
 
 /** Creates the plan's sinks into `sinks` (so that a failure still aborts those created). */

@@ -1,10 +1,16 @@
-import { readFile } from 'node:fs/promises';
-import { LineCounter, parse as parseYamlValue, parseDocument, isMap, isScalar, visit } from 'yaml';
+import { readFile, stat } from 'node:fs/promises';
+import { LineCounter, parseDocument, isMap, isScalar, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { SluiceError } from '../core/errors.ts';
+import { findSpecProblem, MAX_ALIAS_NODES } from './spec-limits.ts';
+import { applySet } from './spec-set.ts';
+import type { SpecPath } from './spec-set.ts';
 
-/** A path into a spec: `['sinks', 1, 'bins']`. */
-export type SpecPath = readonly (string | number)[];
+export { formatPointer, parseSetPath, parseSetValue } from './spec-set.ts';
+export type { SpecPath } from './spec-set.ts';
+
+/** A spec is a page or two of YAML; a bigger file is refused before it is read into memory. */
+export const MAX_SPEC_BYTES = 16 * 1024 * 1024;
 
 export interface SpecPosition {
   readonly line: number;
@@ -26,44 +32,104 @@ export interface LoadSpecOptions {
 }
 
 export async function loadSpecFile(path: string, options: LoadSpecOptions = {}): Promise<SpecDocument> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new SluiceError('INPUT_MISSING', `cannot read spec file: ${(error as Error).message}`, {
-      path,
-      hint: 'Check the spec path.',
-    });
-  }
-  return parseSpecText(text, path, options);
+  return parseSpecText(await readSpecText(path), path, options);
 }
 
-/** Parses YAML (or JSON, which is YAML), interpolates `${VAR}`, applies `--set`. */
+/** The spec file's text: a regular file (not a pipe or device) of at most MAX_SPEC_BYTES. */
+async function readSpecText(path: string): Promise<string> {
+  const cannotRead = (reason: string, hint = 'Check the spec path.') =>
+    new SluiceError('INPUT_MISSING', `cannot read spec file: ${reason}`, { path, hint });
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw cannotRead('not a regular file', 'Name a YAML or JSON file.');
+    if (info.size > MAX_SPEC_BYTES) {
+      throw new SluiceError('SPEC_INVALID', `spec file is ${info.size} bytes, more than a spec can be`, {
+        path,
+        hint: `Specs are limited to ${MAX_SPEC_BYTES / 1024 / 1024} MiB; is this the data file?`,
+      });
+    }
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw error instanceof SluiceError ? error : cannotRead((error as Error).message);
+  }
+}
+
+/**
+ * Parses YAML (or JSON, which is YAML), interpolates `${VAR}`, applies `--set`. Anything
+ * wrong (syntax, undefined or exploding aliases, duplicate keys, nesting, a bad `--set`) is a
+ * SluiceError, SPEC_SYNTAX or SPEC_INVALID, at its line and column when it has one.
+ */
 export function parseSpecText(text: string, path: string, options: LoadSpecOptions = {}): SpecDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const positionAt = (offset: number): SpecPosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  const doc = parseYaml(text, path, lineCounter);
   const syntaxError = doc.errors[0];
   if (syntaxError) {
-    throw new SluiceError('SPEC_SYNTAX', `YAML syntax: ${syntaxError.message.split('\n')[0]}`, {
+    const message =
+      syntaxError.code === 'RESOURCE_EXHAUSTION'
+        ? 'YAML nests deeper than the parser can follow'
+        : syntaxError.message.split('\n')[0];
+    throw new SluiceError('SPEC_SYNTAX', `YAML syntax: ${message}`, {
       path,
       ...positionAt(syntaxError.pos[0]),
       hint: 'Fix the YAML syntax at this position.',
     });
   }
+  checkStructure(doc, path, positionAt);
   interpolateEnv(doc, options.env ?? process.env, path, positionAt);
-  for (const [key, raw] of Object.entries(options.set ?? {})) applySet(doc, key, raw);
+  const sets = Object.entries(options.set ?? {});
+  for (const [key, raw] of sets) applySet(doc, key, raw);
+  if (sets.length > 0) checkStructure(doc, path, positionAt);
   return {
     path,
-    value: doc.toJS(),
+    value: toValue(doc, path),
     locate: (specPath, atKey) => {
       const node = findNode(doc, specPath, atKey ?? false);
       return node?.range ? positionAt(node.range[0]) : undefined;
     },
   };
+}
+
+/**
+ * Keys are checked for uniqueness by checkStructure, in one pass: yaml's own check compares
+ * every key with every other, minutes for a map of 100,000 keys.
+ */
+function parseYaml(text: string, path: string, lineCounter: LineCounter): Document {
+  try {
+    return parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  } catch (error) {
+    throw new SluiceError('SPEC_SYNTAX', `YAML syntax: ${(error as Error).message}`, {
+      path,
+      hint: 'Fix the YAML syntax; a spec needs a few levels of nesting, no more.',
+      cause: error,
+    });
+  }
+}
+
+function checkStructure(doc: Document, path: string, positionAt: (offset: number) => SpecPosition): void {
+  const problem = findSpecProblem(doc);
+  if (!problem) return;
+  throw new SluiceError(problem.code, problem.message, {
+    path,
+    ...(problem.offset === undefined ? {} : positionAt(problem.offset)),
+    hint: problem.hint,
+  });
+}
+
+/** The document as plain data; checkStructure has bounded what aliases expand to. */
+function toValue(doc: Document, path: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_NODES });
+  } catch (error) {
+    throw new SluiceError('SPEC_SYNTAX', `YAML: ${(error as Error).message}`, {
+      path,
+      hint: 'Check the anchors (&name) and aliases (*name) of the spec.',
+      cause: error,
+    });
+  }
 }
 
 // A default may hold {stem}-style templates: `${OUT:-out/{stem}.json}`.
@@ -105,23 +171,6 @@ function interpolateEnv(
       node.value = value;
     },
   });
-}
-
-/** `sinks[0].out` or `sinks.0.out` → `['sinks', 0, 'out']`. */
-export function parseSetPath(key: string): (string | number)[] {
-  return key
-    .replace(/\[(\d+)\]/g, '.$1')
-    .split('.')
-    .filter((part) => part !== '')
-    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-}
-
-function applySet(doc: Document, key: string, raw: string | number | boolean): void {
-  const path = parseSetPath(key);
-  if (path.length === 0)
-    throw new SluiceError('USAGE', `--set needs a key: '${key}'`, { hint: 'e.g. --set source.path=x.npy' });
-  const value = typeof raw === 'string' ? parseYamlValue(raw) : raw;
-  doc.setIn(path, doc.createNode(value));
 }
 
 function findNode(doc: Document, specPath: SpecPath, atKey: boolean): Node | undefined {

@@ -4,9 +4,16 @@ import { closest } from 'fastest-levenshtein';
 import { SluiceError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
 import type { SinkStage, SourceStage, Stage, StageKind, TransformStage } from '../core/stage.ts';
+import { formatPointer } from './spec-document.ts';
 import type { SpecDocument, SpecPath, SpecPosition } from './spec-document.ts';
 import { expandInputs, hasTemplate } from './inputs.ts';
 import type { Inputs } from './inputs.ts';
+import { confineDeclaredInputs, confinePlan, resolveRoot } from './confine.ts';
+
+export { formatPointer } from './spec-document.ts';
+
+/** Problems one error lists; it counts the rest. */
+export const MAX_LISTED_PROBLEMS = 50;
 
 /** One stage of a validated spec: its declaration and its params with every default filled in. */
 export interface StagePlan<S extends Stage = Stage> {
@@ -39,25 +46,42 @@ const specShape = z
   })
   .strict();
 
+export interface ValidateOptions {
+  /** Every input and output must lie inside this directory, symbolic links followed. */
+  readonly root?: string;
+}
+
 /**
  * Checks a spec against the registry without reading any data file: shape, stage names,
- * every stage's params, that input files exist and outputs are distinct.
+ * every stage's params, that input files exist and outputs are distinct, and with `root`
+ * that every path stays inside it (checked before the source's path is listed or globbed).
  */
-export function validateSpec(spec: SpecDocument, registry: Registry): PipelinePlan {
+export function validateSpec(
+  spec: SpecDocument,
+  registry: Registry,
+  options: ValidateOptions = {},
+): PipelinePlan {
   const top = specShape.safeParse(spec.value);
-  if (!top.success) throw issueError(spec, [], top.error.issues[0], Object.keys(specShape.shape));
+  if (!top.success) throw issueError(spec, [], top.error.issues, Object.keys(specShape.shape));
   const { name, source, steps, sinks } = top.data;
   const sourcePlan = planStage(spec, registry, 'source', ['source'], source) as StagePlan<SourceStage>;
+  const stepPlans = steps.map(
+    (s, i) => planStage(spec, registry, 'transform', ['steps', i], s) as StagePlan<TransformStage>,
+  );
+  const sinkPlans = sinks.map(
+    (s, i) => planStage(spec, registry, 'sink', ['sinks', i], s) as StagePlan<SinkStage>,
+  );
+  const root = options.root === undefined ? undefined : resolveRoot(options.root);
+  if (root) confineDeclaredInputs(root, sourcePlan, spec);
   const plan: PipelinePlan = {
     name,
     specPath: spec.path,
     inputs: expandInputs(sourcePlan),
     source: sourcePlan,
-    steps: steps.map(
-      (s, i) => planStage(spec, registry, 'transform', ['steps', i], s) as StagePlan<TransformStage>,
-    ),
-    sinks: sinks.map((s, i) => planStage(spec, registry, 'sink', ['sinks', i], s) as StagePlan<SinkStage>),
+    steps: stepPlans,
+    sinks: sinkPlans,
   };
+  if (root) confinePlan(root, plan, spec);
   checkInputsExist(spec, plan.inputs);
   checkDistinctOutputs(spec, plan.sinks);
   if (plan.inputs.many) checkOutputsPerFile(spec, plan.sinks);
@@ -75,7 +99,7 @@ function planStage(
   const stage = registry.get(type, kind);
   if (!stage) throw unknownStageError(spec, registry, kind, [...at, 'type'], type, registry.get(type));
   const parsed = stage.params.safeParse(rawParams);
-  if (!parsed.success) throw issueError(spec, at, parsed.error.issues[0], paramKeys(stage), type);
+  if (!parsed.success) throw issueError(spec, at, parsed.error.issues, paramKeys(stage), type);
   return {
     stage,
     params: parsed.data as Record<string, unknown>,
@@ -108,36 +132,75 @@ function paramKeys(stage: Stage): string[] {
   return stage.params instanceof z.ZodObject ? Object.keys(stage.params.shape) : [];
 }
 
+/** One thing wrong, at its place in the spec. */
+interface Problem {
+  readonly path: SpecPath;
+  readonly message: string;
+  /** An unknown key: located at the key, and a name to suggest a known one for. */
+  readonly key?: string;
+}
+
+/**
+ * The error for a failed parse: the first problem at its line and column, up to
+ * MAX_LISTED_PROBLEMS listed, the rest counted (zod reports every unknown key of a map).
+ */
 function issueError(
   spec: SpecDocument,
   at: SpecPath,
-  issue: z.core.$ZodIssue | undefined,
+  issues: readonly z.core.$ZodIssue[],
   knownKeys: string[],
   stageName?: string,
 ): SluiceError {
-  const path = [...at, ...((issue?.path ?? []) as (string | number)[])];
+  const { listed, total } = listProblems(at, issues);
   const code = at.length === 0 ? 'SPEC_INVALID' : 'PARAMS_INVALID';
-  const where = path.length ? formatPointer(path) : '(top level)';
-  if (issue?.code === 'unrecognized_keys') {
-    const key = issue.keys[0];
-    const nearest = knownKeys.length ? closest(key, knownKeys) : undefined;
-    return new SluiceError(
-      code,
-      `${formatPointer([...path, key])}: unknown key '${key}'${stageName ? ` for ${stageName}` : ''}`,
-      {
-        path: spec.path,
-        ...spec.locate([...path, key], true),
-        hint: `${nearest ? `Did you mean '${nearest}'? ` : ''}Valid keys: ${knownKeys.join(', ')}.`,
-      },
-    );
+  const first = listed[0] ?? { path: at, message: 'invalid' };
+  const describe = (problem: Problem, index: number) =>
+    problem.key === undefined
+      ? `${problem.path.length ? formatPointer(problem.path) : '(top level)'}: ${problem.message}`
+      : `${formatPointer(problem.path)}: unknown key '${problem.key}'${stageName && index === 0 ? ` for ${stageName}` : ''}`;
+  const lines = [describe(first, 0)];
+  if (total > 1) {
+    lines[0] += `; and ${formatCount(total - 1)} more:`;
+    lines.push(...listed.slice(1).map((problem, i) => `  ${describe(problem, i + 1)}`));
+    if (total > listed.length) lines.push(`  (${formatCount(total - listed.length)} more not listed)`);
   }
-  return new SluiceError(code, `${where}: ${issue?.message ?? 'invalid'}`, {
+  const nearest = first.key !== undefined && knownKeys.length ? closest(first.key, knownKeys) : undefined;
+  return new SluiceError(code, lines.join('\n'), {
     path: spec.path,
-    ...spec.locate(path),
-    hint: stageName
-      ? `\`sluice stages ${stageName}\` shows its params and defaults.`
-      : 'See the spec reference in README.md.',
+    ...spec.locate(first.path, first.key !== undefined),
+    hint:
+      first.key !== undefined
+        ? `${nearest ? `Did you mean '${nearest}'? ` : ''}Valid keys: ${knownKeys.join(', ')}.`
+        : stageName
+          ? `\`sluice stages ${stageName}\` shows its params and defaults.`
+          : 'See the spec reference in README.md.',
   });
+}
+
+/** The first MAX_LISTED_PROBLEMS problems, one per unknown key, and how many there are. */
+function listProblems(
+  at: SpecPath,
+  issues: readonly z.core.$ZodIssue[],
+): { listed: Problem[]; total: number } {
+  const listed: Problem[] = [];
+  let total = 0;
+  for (const issue of issues) {
+    const path = [...at, ...(issue.path as (string | number)[])];
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+    total += keys ? keys.length : 1;
+    if (!keys) {
+      if (listed.length < MAX_LISTED_PROBLEMS) listed.push({ path, message: issue.message });
+      continue;
+    }
+    for (const key of keys.slice(0, MAX_LISTED_PROBLEMS - listed.length)) {
+      listed.push({ path: [...path, key], message: `unknown key '${key}'`, key });
+    }
+  }
+  return { listed, total };
+}
+
+function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function checkInputsExist(spec: SpecDocument, inputs: Inputs): void {
@@ -181,11 +244,4 @@ function checkDistinctOutputs(spec: SpecDocument, sinks: readonly StagePlan<Sink
       seen.set(out, index);
     }
   });
-}
-
-export function formatPointer(path: SpecPath): string {
-  return path.reduce<string>(
-    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${part}` : part),
-    '',
-  );
 }
