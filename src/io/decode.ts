@@ -19,6 +19,8 @@ export interface FieldLayout {
   readonly width: number;
   /** Byte offset of the field's first value in the record. */
   readonly offset: number;
+  /** numpy booleans (uint8): any non-zero byte reads as 1 (`toBoolValues`). */
+  readonly bool?: boolean;
 }
 
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -84,7 +86,9 @@ export function decodeRecords(
           field,
           pool?.take(field.name, arrayConstructorOf(field.dtype), rows * field.width),
         );
-    return [field.name, { data, width: field.width }];
+    // A gathered field is a fresh (or pooled) array of ours, so it is always writable.
+    const values = field.bool ? toBoolValues(data as Uint8Array, writable || !contiguous) : data;
+    return [field.name, { data: values, width: field.width }];
   });
   // fromEntries defines own properties, so a field named '__proto__' stays a column.
   return Object.fromEntries(entries);
@@ -154,4 +158,19 @@ export function swapInPlace(bytes: Uint8Array, size: number): void {
   else if (size === 4) buffer.swap32();
   else if (size === 8) buffer.swap64();
   else throw new RangeError(`cannot swap ${size}-byte values`);
+}
+
+/**
+ * numpy's reading of bool bytes: 0 is False, any other byte True (1). Returns `values` itself
+ * when every byte is already 0 or 1 (the common case: one read-only scan, no copy); otherwise
+ * rewrites the other bytes to 1, in place when `writable`, else in a copy.
+ */
+export function toBoolValues(values: Uint8Array, writable: boolean): Uint8Array {
+  const n = values.length;
+  let i = 0;
+  while (i < n && values[i] <= 1) i++;
+  if (i === n) return values;
+  const out = writable ? values : Uint8Array.from(values);
+  for (; i < n; i++) if (out[i] > 1) out[i] = 1;
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
-import { checkRange, closedError, emptyBytes, ioReadError, shortReadError } from './file-range.ts';
+import { checkRange, closedError, emptyBytes } from './file-range.ts';
 import type { AcquireOptions, FileBytes, MappedFile } from './mapped-file.ts';
+import { MAX_READ_BYTES, readFullyAt } from './positioned-read.ts';
 
 /**
  * The `read` backend: positioned reads into buffers we own. The next range is read while the
@@ -8,8 +9,7 @@ import type { AcquireOptions, FileBytes, MappedFile } from './mapped-file.ts';
  * file instead of one allocation per batch.
  */
 
-/** Node's limit for one read(2) call (kIoMaxLength): larger ranges take several calls. */
-export const MAX_READ_BYTES = 2 ** 31 - 1;
+export { MAX_READ_BYTES } from './positioned-read.ts';
 
 /** Double buffering needs two buffers; one spare covers a consumer holding an extra batch. */
 const DEFAULT_POOL_SIZE = 3;
@@ -119,21 +119,9 @@ export class ReadFile implements MappedFile {
     return { offset, length, buffer, bytes, reusable: reuse, done };
   }
 
-  /** Fills `target` from `offset`, looping over partial reads and the per-call size limit. */
-  private async readFully(target: Buffer, offset: number): Promise<void> {
-    let filled = 0;
-    while (filled < target.length) {
-      const wanted = Math.min(target.length - filled, this.maxReadBytes);
-      const position = offset + filled;
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await this.handle.read(target, filled, wanted, position));
-      } catch (error) {
-        throw ioReadError(this.path, position, error);
-      }
-      if (bytesRead === 0) throw shortReadError(this.path, position, offset + target.length);
-      filled += bytesRead;
-    }
+  /** Fills `target` from `offset`, in calls of at most `maxReadBytes` (positioned-read.ts). */
+  private readFully(target: Buffer, offset: number): Promise<void> {
+    return readFullyAt(this.handle, target, offset, this.path, this.maxReadBytes);
   }
 
   private toFileBytes(read: StartedRead, reuse: boolean): FileBytes {

@@ -14,7 +14,7 @@ import { ReusedArrays } from '../core/reused-arrays.ts';
 import type { ColumnSchema, Schema } from '../core/schema.ts';
 import type { OpenSource, Progress, ReadOptions } from '../core/stage.ts';
 import type { FieldLayout } from './decode.ts';
-import { decodeContiguous, decodeRecords } from './decode.ts';
+import { decodeContiguous, decodeRecords, toBoolValues } from './decode.ts';
 import type { AcquireOptions, FileBytes, MappedFile } from './mapped-file.ts';
 
 /** Rows stored one after the other, `recordSize` bytes each, fields at offsets in a record. */
@@ -34,6 +34,8 @@ export interface ColumnarField {
   readonly width: number;
   /** File offset of the column's row 0. */
   readonly fileOffset: number;
+  /** numpy booleans (uint8): any non-zero byte reads as 1. */
+  readonly bool?: boolean;
 }
 
 export interface ColumnarLayout {
@@ -61,6 +63,30 @@ export interface TableReadOptions {
 
 /** One byte range of the file: [offset, offset + length). */
 type ByteRange = readonly [offset: number, length: number];
+
+/**
+ * The most columns a source builds for one table (2-D arrays read as columns c0 … c(k-1)):
+ * each column has a name, a schema entry and an array per batch, so a corrupt header
+ * declaring millions of them must be refused before any is built. 65,536 covers every
+ * real-world matrix read column by column; wider ones are read as one width-k column where
+ * the format offers it (daf `matrix: vector`) or reshaped first.
+ */
+export const MAX_TABLE_COLUMNS = 65_536;
+
+/** FORMAT_UNSUPPORTED when a table would have more than MAX_TABLE_COLUMNS columns; build nothing first. */
+export function checkColumnCount(
+  columns: number,
+  path: string,
+  offset: number | undefined,
+  hint: string,
+): void {
+  if (columns <= MAX_TABLE_COLUMNS) return;
+  throw new SluiceError(
+    'FORMAT_UNSUPPORTED',
+    `${path}: ${columns} columns are more than the ${MAX_TABLE_COLUMNS} sluice reads as separate columns`,
+    { path, offset, hint },
+  );
+}
 
 /** Bytes one row occupies in the file, padding included. */
 export function rowBytesOf(layout: TableLayout): number {
@@ -203,7 +229,8 @@ function decodeBatch(
   }
   const entries = layout.columns.map((c, i): [string, Column] => {
     const { bytes, writable } = held[i];
-    return [c.name, { data: decodeContiguous(bytes, writable, c.dtype, c.littleEndian), width: c.width }];
+    const data = decodeContiguous(bytes, writable, c.dtype, c.littleEndian);
+    return [c.name, { data: c.bool ? toBoolValues(data as Uint8Array, writable) : data, width: c.width }];
   });
   return Object.fromEntries(entries);
 }
@@ -213,7 +240,17 @@ function releaseAll(held: FileBytes[]): void {
   for (const bytes of held.splice(0)) bytes.release();
 }
 
+/** FORMAT_UNSUPPORTED for a layout without columns: there is nothing to read rows of. */
+function checkHasColumns(layout: TableLayout, path: string): void {
+  if ((layout.kind === 'records' ? layout.fields : layout.columns).length > 0) return;
+  throw new SluiceError('FORMAT_UNSUPPORTED', `${path}: the file has no column sluice can read`, {
+    path,
+    hint: 'its header describes no numeric data; check that it is the file you meant',
+  });
+}
+
 function checkReadOptions(file: MappedFile, layout: TableLayout, options: TableReadOptions): void {
+  checkHasColumns(layout, file.path);
   const { totalRows, startRow, endRow, chunkRows, overlap } = options;
   const fail = (message: string): never => {
     throw new SluiceError('RANGE_INVALID', message, { path: file.path });
@@ -272,6 +309,7 @@ export interface TableSourceInit {
  */
 export function createTableSource(init: TableSourceInit): OpenSource {
   const { file, layout, schema, totalRows, startRow, endRow, chunkRows } = init;
+  checkHasColumns(layout, file.path);
   let closing: Promise<void> | undefined;
   return {
     path: file.path,

@@ -23,7 +23,8 @@ const params = z
     'Reads a Cameca AP Suite .apt file (APT6): every one-to-one section of fixed-size int/uint/float records becomes columns, ' +
       "under PyCCAPT's names where one exists: Mass → `m/n (Da)`, Position → `x (nm)`, `y (nm)`, `z (nm)`, Detector Coordinates → " +
       '`det_x (mm)`, `det_y (mm)`; any other section keeps its name (`Multiplicity`; k values per record → `Name[0]` … `Name[k-1]`). ' +
-      'Sections that cannot be columns are listed by `sluice inspect`, never fatal.',
+      'Sections that cannot be columns are listed by `sluice inspect`, never fatal; a file without sections, ' +
+      'with a section type twice or with a section past its end is refused (FORMAT_INVALID).',
   );
 
 export type AptParams = z.output<typeof params>;

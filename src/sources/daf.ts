@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineStage } from '../core/stage.ts';
 import { dafBase } from '../formats/daf/format.ts';
 import { checkDenseSize, denseTable, readDafYaml } from '../formats/daf/reader.ts';
-import { openSparse } from '../formats/daf/sparse-reader.ts';
-import { checkRowOrder } from '../io/table-reader.ts';
+import { openSparse, SPARSE_BATCH_BYTES, SPARSE_MAX_WIDTH } from '../formats/daf/sparse-reader.ts';
+import { checkRowOrder, MAX_TABLE_COLUMNS } from '../io/table-reader.ts';
 import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
@@ -23,7 +23,11 @@ const params = z
   .strict()
   .describe(
     'Reads a DataAxesFormats (daf) array: dense (`.yaml` + `.array`, little-endian row-major; 1-D as column ' +
-      '`value`) or sparse CSR (`.yaml` + `.data`, `.indices`, `.indptr`), whose rows are delivered dense.',
+      '`value`) or sparse CSR (`.yaml` + `.data`, `.indices`, `.indptr`), whose rows are delivered dense: ' +
+      'repeated column indices within a row are added, as scipy and Julia do. ' +
+      `As columns c0 … a matrix may have at most ${MAX_TABLE_COLUMNS} columns; a sparse one read as \`matrix: vector\` at most ${SPARSE_MAX_WIDTH}, ` +
+      `and one batch of its dense rows (look-back included) at most ${SPARSE_BATCH_BYTES} bytes (lower chunkRows for wide rows). ` +
+      'File sizes, indptr (from 0 to nnz, never decreasing) and column indices are checked before use.',
   );
 
 export type DafSourceParams = z.output<typeof params>;
@@ -41,8 +45,8 @@ export default defineStage({
     if (info.kind === 'sparse') return openSparse(p, base, info);
     const arrayPath = `${base}.array`;
     return openTableFile({ ...p, path: arrayPath }, ctx, (file) => {
-      const { layout, totalRows } = denseTable(info, p.matrix);
       checkDenseSize(info, arrayPath, file.size);
+      const { layout, totalRows } = denseTable(info, p.matrix, arrayPath);
       return { format: 'daf', layout, totalRows, details: { ...info } };
     });
   },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineStage } from '../core/stage.ts';
 import { hasNpyMagic } from '../formats/npy/header.ts';
 import { readNpyTable } from '../formats/npy/reader.ts';
+import { MAX_TABLE_COLUMNS } from '../io/table-reader.ts';
 import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
@@ -9,8 +10,9 @@ const params = z
   .strict()
   .describe(
     'Reads a NumPy .npy file (format 1.0–3.0): 1-D arrays as column `value`, 2-D arrays as columns c0, c1, … ' +
-      '(C or Fortran order), structured arrays as one column per named field; either byte order. ' +
-      'bool arrays arrive as uint8 0/1; object, string, complex, float16 and datetime arrays are refused.',
+      `(C or Fortran order, at most ${MAX_TABLE_COLUMNS} columns), structured arrays as one column per named field; either byte order. ` +
+      'bool arrays arrive as uint8 0/1 (any non-zero byte is 1, as numpy reads it); object, string, complex, float16 and datetime arrays are refused. ' +
+      'The header is checked against the file size before anything is allocated.',
   );
 
 export type NpyParams = z.output<typeof params>;

@@ -157,7 +157,10 @@ export function parseAptSectionHeader(bytes: Uint8Array, offset: number, path: s
 
 /**
  * Reads the section table: from the file header's end, each section header in turn, until the
- * end of the file. A section whose data runs past the end is FORMAT_INVALID (a truncated file).
+ * end of the file. FORMAT_INVALID for a file with no section, a section whose data runs past
+ * the end (a truncated file) and a section type that appears twice (which of the two a column
+ * would read is undefined). Offsets stay exact: each is checked against the file size before
+ * the next is formed from it, so none exceeds 2^53.
  */
 export async function readAptSections(
   readAt: (offset: number, length: number) => Promise<Uint8Array>,
@@ -166,6 +169,7 @@ export async function readAptSections(
   path: string,
 ): Promise<AptSection[]> {
   const sections: AptSection[] = [];
+  const seen = new Map<string, number>();
   for (let offset = header.headerSize; offset < fileSize;) {
     if (offset + APT_SECTION_HEADER_BYTES > fileSize) {
       throw new SluiceError(
@@ -179,22 +183,53 @@ export async function readAptSections(
       );
     }
     const section = parseAptSectionHeader(await readAt(offset, APT_SECTION_HEADER_BYTES), offset, path);
-    const end = section.dataOffset + section.byteCount;
-    if (end > fileSize) {
+    checkSectionEnd(section, fileSize, path);
+    const first = seen.get(section.type);
+    if (first !== undefined) {
       throw new SluiceError(
         'FORMAT_INVALID',
-        `${path}: section '${section.type}' needs bytes up to ${end}, the file has ${fileSize}`,
+        `${path}: section '${section.type}' appears twice (at bytes ${first} and ${section.offset})`,
         {
           path,
           offset: section.offset,
-          hint: 'the file is truncated (an interrupted copy or export); export it again',
+          hint: 'an APT file holds each section type once; the file is corrupt or its exporter faulty: export it again',
         },
       );
     }
+    seen.set(section.type, section.offset);
     sections.push(section);
-    offset = end;
+    offset = section.dataOffset + section.byteCount;
   }
+  if (sections.length === 0) throw noSections(header, fileSize, path);
   return sections;
+}
+
+/** FORMAT_INVALID unless the section's header and data end within the file. */
+function checkSectionEnd(section: AptSection, fileSize: number, path: string): void {
+  // dataOffset ≤ 2^53 + 2^31 and byteCount ≤ 2^53: the sum may round, but only far above any file size.
+  const end = section.dataOffset + section.byteCount;
+  if (section.dataOffset <= fileSize && end <= fileSize) return;
+  throw new SluiceError(
+    'FORMAT_INVALID',
+    `${path}: section '${section.type}' needs bytes up to ${end}, the file has ${fileSize}`,
+    {
+      path,
+      offset: section.offset,
+      hint: 'the file is truncated (an interrupted copy or export); export it again',
+    },
+  );
+}
+
+function noSections(header: AptFileHeader, fileSize: number, path: string): SluiceError {
+  const where =
+    header.headerSize > fileSize
+      ? `its header claims ${header.headerSize} bytes, the file has ${fileSize}`
+      : `it ends after its ${header.headerSize}-byte header`;
+  return new SluiceError('FORMAT_INVALID', `${path}: the APT file has no sections: ${where}`, {
+    path,
+    offset: Math.min(header.headerSize, fileSize),
+    hint: `the header announces ${header.ionCount} ions but no section holds their data; the file is truncated or was exported without data`,
+  });
 }
 
 /** Record data types 1, 2, 3. */

@@ -51,6 +51,7 @@ export async function readAptTable(
     readable.push(usable);
     return { ...describeSection(s), columns: columnNamesOf(usable) };
   });
+  if (readable.length === 0) throw noReadableSection(sections, header.ionCount, path);
   const outputs = chooseColumns(readable, wanted, path);
   const used = readable.filter((s) => outputs.some((o) => o.section === s.type));
   const columns = used.map((s) => ({
@@ -62,6 +63,19 @@ export async function readAptTable(
   }));
   const details = { ...describeHeader(header), sections: sectionDetails };
   return { layout: { kind: 'columnar', columns }, totalRows: header.ionCount, details, outputs };
+}
+
+function noReadableSection(sections: readonly AptSection[], ionCount: number, path: string): SluiceError {
+  const reasons = sections.map((s) => `'${s.type}': ${String(toColumnSection(s, ionCount))}`);
+  return new SluiceError(
+    'FORMAT_UNSUPPORTED',
+    `${path}: none of its ${sections.length} sections can be read as columns`,
+    {
+      path,
+      offset: sections[0]?.offset,
+      hint: `sluice reads one-to-one sections of fixed-size int/uint/float records; here ${reasons.join('; ')}`,
+    },
+  );
 }
 
 function describeHeader(h: AptFileHeader): Record<string, unknown> {

@@ -26,8 +26,10 @@ async function* splitBatches(
   outputs: readonly AptOutputColumn[],
 ): AsyncGenerator<Batch, void, undefined> {
   for await (const batch of batches) {
-    const columns: Record<string, Column> = {};
-    for (const o of outputs) columns[o.name] = splitColumn(batch.columns[o.section], batch.rows, o);
+    // fromEntries defines own properties: a section or column named '__proto__' stays a column.
+    const columns = Object.fromEntries(
+      outputs.map((o): [string, Column] => [o.name, splitColumn(batch.columns[o.section], batch.rows, o)]),
+    );
     yield { ...batch, schema, columns };
   }
 }

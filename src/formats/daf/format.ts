@@ -63,8 +63,9 @@ export function parseDafYaml(text: string, path: string): DafArray {
     );
   }
   const shape = fields.shape;
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0) || shape.length < 1) {
-    throw invalid('shape is not a list of non-negative integers');
+  // Safe integers only: 1e300 is an integer to JavaScript, but no dimension of a real file.
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0) || shape.length < 1) {
+    throw invalid('shape is not a list of non-negative integers (below 2^53)');
   }
   const dtype = (key: string): DType => {
     const value = fields[key];
@@ -76,15 +77,26 @@ export function parseDafYaml(text: string, path: string): DafArray {
     }
     return value as DType;
   };
+  const integerDtype = (key: string): DType => {
+    const value = dtype(key);
+    if (value.startsWith('float')) {
+      throw new SluiceError('FORMAT_UNSUPPORTED', `${path}: ${key} '${value}' is not an integer type`, {
+        path,
+        hint: 'CSR indices and indptr are integers: int8…int64 or uint8…uint64',
+      });
+    }
+    return value;
+  };
   if ('data_dtype' in fields) {
     if (shape.length !== 2) throw invalid('a sparse matrix needs a 2-D shape');
     const nnz = fields.nnz;
-    if (!Number.isInteger(nnz) || (nnz as number) < 0) throw invalid('nnz is not a non-negative integer');
+    if (!Number.isSafeInteger(nnz) || (nnz as number) < 0)
+      throw invalid('nnz is not a non-negative integer (below 2^53)');
     return {
       kind: 'sparse',
       dataDtype: dtype('data_dtype'),
-      indicesDtype: dtype('indices_dtype'),
-      indptrDtype: dtype('indptr_dtype'),
+      indicesDtype: integerDtype('indices_dtype'),
+      indptrDtype: integerDtype('indptr_dtype'),
       shape: [shape[0] as number, shape[1] as number],
       nnz: nnz as number,
     };

@@ -46,15 +46,18 @@ export function parseNpyDescr(descr: PyValue, path: string, offset: number): Npy
   }
   if (!isPySequence(descr) || descr.kind !== 'list') throw invalid(where, `descr ${text} is not a dtype`);
   const fields: NpyField[] = [];
+  const names = new Set<string>(); // a Set: a 1 MB header may list ~70 000 fields
   let itemSize = 0;
   for (const item of descr.items) {
     const field = parseField(item, itemSize, where);
     itemSize += field.bytes;
     if (field.name === null) continue;
-    if (fields.some((f) => f.name === field.name))
-      throw invalid(where, `field '${field.name}' appears twice`);
+    if (names.has(field.name)) throw invalid(where, `field '${field.name}' appears twice`);
+    names.add(field.name);
     fields.push({ name: field.name, type: field.type, offset: field.offset, width: field.width });
   }
+  if (!Number.isSafeInteger(itemSize))
+    throw invalid(where, `the record size ${itemSize} is beyond 2^53 bytes`);
   if (fields.length === 0) {
     throw new SluiceError('FORMAT_UNSUPPORTED', `${path}: the structured dtype has no numeric fields`, {
       ...where,
@@ -116,6 +119,9 @@ function subarrayWidth(shape: PyValue, name: string, where: Where): number {
   let width = 1;
   for (const d of shape.items) {
     if (typeof d !== 'number' || d < 0) throw invalid(where, `field '${name}' has a bad shape`);
+    // Exact products only: a width beyond 2^53 values is no real field (and would round).
+    if (d > 0 && width > Number.MAX_SAFE_INTEGER / d)
+      throw invalid(where, `field '${name}' has more than 2^53 values`);
     width *= d;
   }
   return width;
