@@ -4,6 +4,7 @@
  * h5wasm alone there took the process to ~680 MB RSS. So stages import these only as types
  * and call a loader here in `create` (or at first use); each loads its library once.
  */
+import { format } from 'node:util';
 import type * as Resvg from '@resvg/resvg-js';
 import type * as Arrow from 'apache-arrow';
 import type * as H5wasm from 'h5wasm/node';
@@ -24,12 +25,71 @@ export type ResvgModule = typeof Resvg;
  */
 const UNTRANSFORMED = '?tsx-namespace=sluice-untransformed';
 
-/** h5wasm with its WASM instance ready (`ready` awaited). */
+/**
+ * h5wasm with its WASM instance ready (`ready` awaited), and what it prints to stderr routed
+ * through `withH5wasmStderr`. It prints on two paths: libhdf5's fprintf(stderr) (its error
+ * stacks, "HDF5-DIAG: Error detected …") reaches Emscripten's `FS.write` on descriptor 2,
+ * and Emscripten's own complaints ("Cannot enlarge memory", UTF-8 warnings) its `err`, which
+ * it binds to `console.error` while the instance starts. So `console.error` is a forwarder
+ * for that moment, and `FS.write` is wrapped; both print as before when no sink is set.
+ */
 export const loadH5wasm = once(async (): Promise<H5wasmModule> => {
-  const h5wasm = await importUntransformed<H5wasmModule>('h5wasm/node', () => import('h5wasm/node'));
-  await h5wasm.ready;
-  return h5wasm;
+  const printError = console.error;
+  console.error = (...args: unknown[]) => {
+    if (stderrSink) stderrSink(`${format(...args)}\n`);
+    else printError.apply(console, args);
+  };
+  try {
+    const h5wasm = await importUntransformed<H5wasmModule>('h5wasm/node', () => import('h5wasm/node'));
+    await h5wasm.ready;
+    routeFsStderr(h5wasm);
+    return h5wasm;
+  } finally {
+    console.error = printError;
+  }
 });
+
+/** Where h5wasm's stderr goes while `withH5wasmStderr` runs; undefined: to the process's stderr. */
+let stderrSink: ((text: string) => void) | undefined;
+
+/**
+ * `fn()`, with everything h5wasm prints to stderr meanwhile given to `sink` instead. h5wasm
+ * calls are synchronous, so nothing else prints in between; calls nest.
+ */
+export function withH5wasmStderr<T>(sink: (text: string) => void, fn: () => T): T {
+  const outer = stderrSink;
+  stderrSink = sink;
+  try {
+    return fn();
+  } finally {
+    stderrSink = outer;
+  }
+}
+
+/** Emscripten's FS as far as stderr goes: `write` of a stream with its descriptor. */
+interface WritableFS {
+  write(
+    stream: { fd?: number },
+    buffer: ArrayBufferView,
+    offset: number,
+    length: number,
+    ...rest: unknown[]
+  ): number;
+}
+
+/** Emscripten calls `FS.write` for every write(2) of the C library: descriptor 2 goes to the sink. */
+function routeFsStderr(h5wasm: H5wasmModule): void {
+  // h5wasm declares FS as Emscripten's FileSystemType, whose write this wraps.
+  const fs = h5wasm.FS as unknown as WritableFS | null;
+  if (!fs) return;
+  const write = fs.write.bind(fs);
+  const decoder = new TextDecoder();
+  fs.write = (stream, buffer, offset, length, ...rest) => {
+    if (stream.fd !== 2 || !stderrSink) return write(stream, buffer, offset, length, ...rest);
+    stderrSink(decoder.decode(new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length)));
+    return length;
+  };
+}
 
 /**
  * `specifier` imported by file URL with the query above; where the URL cannot be formed

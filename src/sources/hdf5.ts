@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineStage } from '../core/stage.ts';
 import {
   checkExtents,
+  closePlan,
   contiguousColumns,
   describePlan,
   isDirectPlan,
@@ -56,7 +57,7 @@ export default defineStage({
     const plan = await planHdf5File(p, p.io, ctx.log);
     const details = describePlan(plan);
     if (!isDirectPlan(plan)) return openSlicedPlan(plan, p, details);
-    plan.h5.close();
+    closePlan(plan, p.path);
     const columns = contiguousColumns(plan);
     return openTableFile(p, ctx, (file) => {
       checkExtents(plan.columns, file.size, p.path);

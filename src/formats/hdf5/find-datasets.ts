@@ -29,7 +29,11 @@ export const PYCCAPT_RAW: readonly { readonly names: readonly string[]; readonly
 
 type EntityGetter = (name: string) => unknown;
 
-/** The datasets the selection names, with their column names. */
+/**
+ * The datasets the selection names, with their column names. `get` and the h5wasm calls made
+ * here (`keys()`, `metadata`) throw on a corrupt file: the caller runs this inside
+ * `Hdf5Library.call` (dataset-plan.ts), which makes that a SluiceError.
+ */
 export function findDatasets(
   h5: H5File,
   p: Hdf5Selection,

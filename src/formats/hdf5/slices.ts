@@ -13,6 +13,7 @@ import { SluiceError } from '../../core/errors.ts';
 import type { Schema } from '../../core/schema.ts';
 import type { OpenSource, ReadOptions } from '../../core/stage.ts';
 import { checkRowOrder } from '../../io/table-reader.ts';
+import type { Hdf5Library } from './h5wasm-calls.ts';
 
 export interface SlicedColumn {
   readonly name: string;
@@ -22,6 +23,8 @@ export interface SlicedColumn {
 export interface SlicedSourceInit {
   readonly path: string;
   readonly file: H5File;
+  /** The guarded h5wasm that opened `file`. */
+  readonly library: Hdf5Library;
   readonly columns: readonly SlicedColumn[];
   readonly schema: Schema;
   readonly details: Readonly<Record<string, unknown>>;
@@ -30,7 +33,11 @@ export interface SlicedSourceInit {
   readonly chunkRows: number;
 }
 
-/** An OpenSource over h5wasm hyperslab reads; owns `file` (closed once by `close`). */
+/**
+ * An OpenSource over h5wasm hyperslab reads; owns `file` (closed once by `close`). Every read
+ * goes through `library`, so a read libhdf5 fails (a corrupt chunk index, a bad checksum) is
+ * a SluiceError, never the zeros h5wasm would return.
+ */
 export function createSlicedSource(init: SlicedSourceInit): OpenSource {
   const { file, schema, startRow, endRow } = init;
   checkRowOrder(startRow, endRow, init.path);
@@ -46,12 +53,11 @@ export function createSlicedSource(init: SlicedSourceInit): OpenSource {
     backend: 'read',
     details: init.details,
     batches: (options: ReadOptions) => sliceBatches(init, rowBytes, options),
-    close: () => {
+    close: async () => {
       if (!closed) {
         closed = true;
-        file.close();
+        init.library.close(file, init.path);
       }
-      return Promise.resolve();
     },
   };
 }
@@ -73,7 +79,7 @@ async function* sliceBatches(
     signal?.throwIfAborted();
     const out: Record<string, Column> = {};
     schema.columns.forEach((c, i) => {
-      out[c.name] = { data: readSlice(columns[i].dataset, first, end, path), width: c.width };
+      out[c.name] = { data: readSlice(init.library, columns[i].dataset, first, end, path), width: c.width };
     });
     delivered += end - newStart;
     options.onProgress?.({ rows: delivered, bytes: delivered * rowBytes });
@@ -84,17 +90,14 @@ async function* sliceBatches(
 }
 
 /** Rows [first, end) of a 1-D or 2-D dataset, a new array in native byte order. */
-function readSlice(dataset: Dataset, first: number, end: number, path: string): TypedArray {
-  let data: unknown;
-  try {
-    data = dataset.slice([[first, end]]);
-  } catch (error) {
-    throw new SluiceError('IO_READ', `${path}: reading rows [${first}, ${end}) of ${dataset.path} failed`, {
-      path,
-      cause: error,
-      hint: 'the dataset may use a filter h5wasm lacks (only gzip, shuffle, fletcher32, szip, nbit, scaleoffset are built in), or the file is corrupt',
-    });
-  }
+function readSlice(
+  library: Hdf5Library,
+  dataset: Dataset,
+  first: number,
+  end: number,
+  path: string,
+): TypedArray {
+  const data = library.readRows(dataset, first, end, path);
   if (!ArrayBuffer.isView(data)) {
     throw new SluiceError('FORMAT_UNSUPPORTED', `${path}: ${dataset.path} did not read as numbers`, { path });
   }

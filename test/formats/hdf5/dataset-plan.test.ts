@@ -1,8 +1,10 @@
 import type { Dataset, File as H5File } from 'h5wasm/node';
 import { describe, expect, it } from 'vitest';
 import type { Hdf5Plan, PlannedColumn } from '../../../src/formats/hdf5/dataset-plan.ts';
+import type { Hdf5Library } from '../../../src/formats/hdf5/h5wasm-calls.ts';
 import {
   checkExtents,
+  checkStorageSize,
   contiguousColumns,
   describePlan,
   isDirectPlan,
@@ -15,7 +17,7 @@ function column(name: string, storage: PlannedColumn['storage'], width = 1): Pla
 
 function plan(columns: PlannedColumn[]): Hdf5Plan {
   const superblock = { offset: 0, version: 2, sizeOfOffsets: 8, sizeOfLengths: 8, baseAddress: 0 };
-  return { h5: {} as H5File, columns, superblock, totalRows: 100 };
+  return { h5: {} as H5File, library: {} as Hdf5Library, columns, superblock, totalRows: 100 };
 }
 
 const a = column('a', { kind: 'contiguous', offset: 2048, size: 400 });
@@ -45,6 +47,20 @@ describe('the HDF5 read plan', () => {
       ],
       totalRows: 100,
     });
+  });
+
+  it('refuses a contiguous dataset whose shape takes more or fewer bytes than it stores', () => {
+    expect(() => checkStorageSize(a.storage, 400, '/g/a', 'f.h5')).not.toThrow();
+    expect(() => checkStorageSize(chunked.storage, 1, '/g/c', 'f.h5')).not.toThrow();
+    expect(() =>
+      checkStorageSize({ ...a.storage, layoutAt: 900 } as PlannedColumn['storage'], 4000, '/g/a', 'f.h5'),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'FORMAT_INVALID',
+        message: 'f.h5: dataset /g/a stores 400 bytes, its shape and type take 4000',
+        offset: 900,
+      }),
+    );
   });
 
   it('refuses a contiguous dataset running past the end of the file', () => {
