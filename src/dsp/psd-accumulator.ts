@@ -1,15 +1,18 @@
 /**
- * The Welch average as an Accumulator (DESIGN.md §3): the sum of raw periodograms |X_k|² and
+ * The Welch average as an Accumulator (docs/design.md §3): the sum of raw periodograms |X_k|² and
  * their count, plus, for `average: median`, every periodogram (float64, in one growable
  * array: segments × bins × 8 bytes, capped by `medianMemoryBytes`). Scaling, one-sided
- * doubling and scipy's median bias are applied once, in result(). Merging adds sums and
- * concatenates periodograms, so shards combine into exactly the one-pass answer (the mean up to
- * the order of float additions, the median exactly).
+ * doubling and scipy's median bias are applied once, in result(). The sums are exact
+ * (ExactSumVector) and rounded once, so the PSD's every bit depends on the periodograms alone:
+ * not on chunk size, threads or shards, nor on the order they are merged in (docs/design.md §7).
+ * Merging concatenates the median's periodograms in row order.
  */
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Accumulator } from '../core/stage.ts';
+import type { ExactSumVectorState } from '../stats/exact-sum-vector.ts';
+import { ExactSumVector } from '../stats/exact-sum-vector.ts';
 import type { SegmentSpectrum } from './segment-spectrum.ts';
 import type { Average, Scaling } from './spectral-scaling.ts';
 import { frequencies, medianBias, oneSidedFactor, spectralScale } from './spectral-scaling.ts';
@@ -47,28 +50,32 @@ const DEFAULT_MEDIAN_BYTES = 1 << 30;
 
 export class PsdAccumulator implements Accumulator<PsdResult> {
   readonly bins: number;
-  readonly sum: Float64Array;
+  /** Σ |X_k|² over the periodograms, exactly. */
+  readonly sums: ExactSumVector;
   count = 0;
   /** Every periodogram, row-major, for the median; `count` rows are in use. */
-  private kept: Float64Array;
+  kept: Float64Array;
+  /** One periodogram, for the mean (the median writes into its kept row instead). */
+  private readonly row: Float64Array;
 
   constructor(readonly config: PsdConfig) {
     this.bins = Math.floor(config.nfft / 2) + 1;
-    this.sum = new Float64Array(this.bins);
+    this.sums = new ExactSumVector(this.bins);
     this.kept = new Float64Array(config.average === 'median' ? this.bins * 16 : 0);
+    this.row = new Float64Array(config.average === 'median' ? 0 : this.bins);
   }
 
   /** Adds the periodogram of the segment `spectrum` last transformed. */
   addSegment(spectrum: SegmentSpectrum): void {
-    spectrum.addPowerTo(this.sum);
-    if (this.config.average === 'median') spectrum.powerInto(this.reserveRow());
+    const row = this.config.average === 'median' ? this.reserveRow() : this.row;
+    spectrum.powerInto(row);
+    this.sums.add(row);
     this.count++;
   }
 
   /** Adds one raw periodogram |X_k|² (length `bins`). */
   addPower(power: Float64Array): void {
-    const sum = this.sum;
-    for (let k = 0; k < sum.length; k++) sum[k] += power[k];
+    this.sums.add(power);
     if (this.config.average === 'median') this.reserveRow().set(power);
     this.count++;
   }
@@ -85,12 +92,14 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
     for (let r = batch.history; r < batch.rows; r++) this.addPower(data.subarray(r * width, (r + 1) * width));
   }
 
-  toState(): PsdAccumulator {
-    const { config, bins, sum, count, kept } = this;
-    return { config, bins, sum, count, kept: kept.subarray(0, count * bins) } as unknown as PsdAccumulator;
+  toState(): PsdState {
+    const { config, bins, count, kept } = this;
+    return { config, bins, sums: this.sums.toState(), count, kept: kept.subarray(0, count * bins) };
   }
 
-  merge(other: PsdAccumulator): void {
+  /** Folds in another accumulator, or its `toState()` (what a worker thread sends back). */
+  merge(accumulator: PsdAccumulator): void {
+    const other: PsdAccumulator | PsdState = accumulator;
     const a = this.config;
     const b = other.config;
     if (a.nfft !== b.nfft || a.nperseg !== b.nperseg || a.average !== b.average || a.scaling !== b.scaling) {
@@ -102,7 +111,7 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
         },
       );
     }
-    for (let k = 0; k < this.bins; k++) this.sum[k] += other.sum[k];
+    this.sums.merge(other.sums instanceof ExactSumVector ? other.sums : ExactSumVector.fromState(other.sums));
     if (a.average === 'median') {
       for (let r = 0; r < other.count; r++) {
         this.reserveRow().set(other.kept.subarray(r * this.bins, (r + 1) * this.bins));
@@ -118,7 +127,8 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
     const scale = spectralScale(config.scaling, config.sampleRate, config.windowSums);
     const psd = new Array<number>(bins);
     if (config.average === 'mean') {
-      for (let k = 0; k < bins; k++) psd[k] = (this.sum[k] * scale * oneSidedFactor(k, config.nfft)) / count;
+      const sums = this.sums.sums();
+      for (let k = 0; k < bins; k++) psd[k] = (sums[k] * scale * oneSidedFactor(k, config.nfft)) / count;
     } else {
       const bias = medianBias(count);
       const column = new Float64Array(count);
@@ -158,6 +168,15 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
     }
     return this.kept.subarray(this.count * this.bins, need);
   }
+}
+
+/** A PsdAccumulator as plain, structured-cloneable data. */
+export interface PsdState {
+  readonly config: PsdConfig;
+  readonly bins: number;
+  readonly sums: ExactSumVectorState;
+  readonly count: number;
+  readonly kept: Float64Array;
 }
 
 /** numpy.median of the values (reorders them); NaN when any is NaN, as numpy. */

@@ -1,9 +1,11 @@
 /**
- * Segments of a signal, as the spectral stages cut them: which segments a batch owns (DESIGN.md
+ * Segments of a signal, as the spectral stages cut them: which segments a batch owns (docs/design.md
  * §2), copying one out of a column, the rows before the first full segment, scipy's checks of
- * nperseg/noverlap/nfft, and the segment-per-row column that segment emits and detrend, window
- * and fft edit.
+ * nperseg/noverlap/nfft, the limits on their size (checked before anything is allocated), and
+ * the segment-per-row column that segment emits and detrend, window and fft edit.
  */
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import type { TypedArray } from '../core/dtype.ts';
@@ -89,7 +91,38 @@ export function keepHead(
   return kept + (to - from);
 }
 
-/** scipy's errors for nfft and noverlap, applied to the nperseg actually used. */
+/**
+ * The longest segment and the largest FFT sluice computes: 2^25 = 33,554,432 points. fft.js
+ * keeps its twiddle table in a plain JS array of 2·size numbers; at 2^25 points building it
+ * takes ~12 s, and past 2^26 elements V8 stops storing such an array densely (tens of GB and
+ * minutes before it fails). A non-power-of-two nfft runs Bluestein on a power of two
+ * ≥ 2·nfft − 1, so it may be at most 2^24.
+ */
+export const MAX_FFT_POINTS = 2 ** 25;
+
+/** The points of the power-of-two fft.js transform behind a real FFT of nfft points. */
+export function fftPoints(nfft: number): number {
+  const isPow2 = nfft >= 2 && Number.isSafeInteger(nfft) && 2 ** Math.round(Math.log2(nfft)) === nfft;
+  return isPow2 ? nfft : 2 ** Math.ceil(Math.log2(Math.max(2, 2 * nfft - 1)));
+}
+
+/**
+ * What a segment spectrum of nperseg samples and an FFT of nfft points keeps, in bytes (the
+ * float64 path, an upper bound for float32): `heap` is fft.js's tables on the V8 heap, `total`
+ * adds the typed arrays (FFT buffers, bins, and the head, window and scratch of nperseg each).
+ * Measured on Node 20: 2^24 points take 325 MB of heap and 384 MB of buffers.
+ */
+export function spectrumBytes(nperseg: number, nfft: number): { heap: number; total: number } {
+  const points = fftPoints(nfft);
+  const heap = 24 * points;
+  const fftBuffers = points === nfft ? 24 * points : 64 * points + 48 * nfft;
+  return { heap, total: heap + fftBuffers + 16 * nfft + 24 * nperseg };
+}
+
+/**
+ * scipy's errors for nfft and noverlap, applied to the nperseg actually used, and sluice's
+ * limits on nperseg and nfft (MAX_FFT_POINTS). Pure: the sinks run it from `check`.
+ */
 export function checkSegmentParams(nperseg: number, noverlap: number, nfft: number, stage: string): void {
   if (nfft < nperseg) {
     throw new SluiceError('PARAMS_INVALID', `${stage}: nfft ${nfft} is less than nperseg ${nperseg}`, {
@@ -105,9 +138,71 @@ export function checkSegmentParams(nperseg: number, noverlap: number, nfft: numb
       },
     );
   }
+  checkFftLength(nperseg, nfft, stage);
 }
 
-/** The segments `batch` owns (DESIGN.md §2), copied into a new batch; null when it owns none. */
+/**
+ * The segment (nperseg; spectrum-average's chunkSize, named by `segmentName`) and the FFT
+ * behind nfft within MAX_FFT_POINTS; PARAMS_INVALID otherwise.
+ */
+export function checkFftLength(segment: number, nfft: number, stage: string, segmentName = 'nperseg'): void {
+  if (segment <= MAX_FFT_POINTS && fftPoints(nfft) <= MAX_FFT_POINTS) return;
+  const what = segment > MAX_FFT_POINTS ? `${segmentName} ${segment}` : `nfft ${nfft}`;
+  throw new SluiceError(
+    'PARAMS_INVALID',
+    `${stage}: ${what} is beyond the largest FFT sluice computes (${MAX_FFT_POINTS} points; ` +
+      `${MAX_FFT_POINTS / 2} for an nfft that is not a power of two)`,
+    {
+      hint:
+        `Use a shorter ${segmentName} (and nfft). A ${segmentName} longer than the input is shortened ` +
+        `to the input's length (as scipy does), but only up to this limit: give ${segmentName} ≤ the input's rows.`,
+    },
+  );
+}
+
+export interface SpectrumMemoryOptions {
+  /** Bytes the caller keeps besides the spectrum (spectrum-average's copy of a short signal). */
+  readonly extraBytes?: number;
+  /** The segment length's param name in messages: nperseg, or chunkSize. */
+  readonly segmentName?: string;
+}
+
+/**
+ * Refuses, before anything is allocated, a segment spectrum whose buffers (spectrumBytes, plus
+ * `extraBytes` the caller keeps) would not fit: fft.js's tables must fit in half of what is left
+ * of the V8 heap (running out of it aborts the process), and everything in half of the
+ * machine's memory.
+ */
+export function checkSpectrumMemory(
+  segment: number,
+  nfft: number,
+  stage: string,
+  { extraBytes = 0, segmentName = 'nperseg' }: SpectrumMemoryOptions = {},
+): void {
+  checkFftLength(segment, nfft, stage, segmentName);
+  const { heap, total } = spectrumBytes(segment, nfft);
+  const stats = getHeapStatistics();
+  const heapRoom = (stats.heap_size_limit - stats.used_heap_size) / 2;
+  const memoryRoom = totalmem() / 2;
+  if (heap <= heapRoom && total + extraBytes <= memoryRoom) return;
+  const needs = heap > heapRoom ? `${mib(heap)} of JS heap` : `${mib(total + extraBytes)}`;
+  const room =
+    heap > heapRoom ? `${mib(heapRoom)} (half the heap left)` : `${mib(memoryRoom)} (half the memory)`;
+  throw new SluiceError(
+    'PARAMS_INVALID',
+    `${stage}: ${segmentName} ${segment} with nfft ${nfft} needs about ${needs} for its FFT and ` +
+      `segment buffers; at most ${room} is allowed`,
+    {
+      hint: `Use a shorter ${segmentName} (and nfft), or run on a machine (or with a heap) with more memory.`,
+    },
+  );
+}
+
+function mib(bytes: number): string {
+  return `${Math.ceil(bytes / 2 ** 20)} MiB`;
+}
+
+/** The segments `batch` owns (docs/design.md §2), copied into a new batch; null when it owns none. */
 export function cutSegments(batch: Batch, column: string, g: SegmentGeometry, schema: Schema): Batch | null {
   const { first, count } = ownedSegments(batch, g);
   if (count === 0) return null;
@@ -128,13 +223,20 @@ export function cutSegments(batch: Batch, column: string, g: SegmentGeometry, sc
   };
 }
 
-/** A float64 width-n column, as segment emits it. */
+/** A float64 width-n column, as segment emits it, no longer than the largest FFT. */
 export function checkSegmentColumn(schema: Schema, name: string, stage: string): void {
   const column = requireColumn(schema, name, stage);
   if (column.dtype !== 'float64') {
     throw new SluiceError('COLUMN_UNKNOWN', `${stage}: column '${name}' is ${column.dtype}, not float64`, {
       hint: 'put a segment step before it',
     });
+  }
+  if (column.width > MAX_FFT_POINTS) {
+    throw new SluiceError(
+      'PARAMS_INVALID',
+      `${stage}: segments of ${column.width} samples are longer than the largest FFT sluice computes (${MAX_FFT_POINTS})`,
+      { hint: 'give segment a shorter length' },
+    );
   }
 }
 

@@ -5,15 +5,19 @@
  */
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
+import type { TypedArray } from '../core/dtype.ts';
 import type { Schema } from '../core/schema.ts';
 import type { FftPrecision } from './pffft.ts';
 import { SegmentSpectrum } from './segment-spectrum.ts';
 import type { SegmentGeometry, SegmentSpectrumConfig } from './segments.ts';
-import { checkSegmentParams, keepHead, ownedSegments } from './segments.ts';
+import { checkSegmentParams, checkSpectrumMemory, keepHead, ownedSegments } from './segments.ts';
 import { oneSidedFactor, spectralScale } from './spectral-scaling.ts';
 import { makeWindow, toWindowSpec, windowSums } from './windows.ts';
 
 export type SpectrogramMode = 'psd' | 'magnitude' | 'complex';
+
+/** Most doubles in one block of slices (64 MiB). */
+export const BLOCK_VALUES = 2 ** 23;
 
 /** The spectrogram sink's params, as scipy.signal.spectrogram names them. */
 export interface SpectrogramConfig extends SegmentSpectrumConfig {
@@ -85,8 +89,9 @@ export class SpectrogramSlicer {
     private readonly p: SpectrogramConfig,
     private readonly schema: Schema,
   ) {
-    this.head = new Float64Array(p.nperseg - 1);
+    // configure checks nperseg and nfft (and the memory they take) before the head is allocated.
     ({ spectrum: this.spectrum, geometry: this.geometry, scale: this.scale } = this.configure(p.nperseg));
+    this.head = new Float64Array(p.nperseg - 1);
   }
 
   /** The segment length in use: nperseg, or the input's length once it proved shorter. */
@@ -109,19 +114,45 @@ export class SpectrogramSlicer {
     return { first: length / 2 / fs, step: hop / fs, count: this.slices };
   }
 
-  /** The slices `batch` owns; undefined when it owns none. */
+  /** The slices `batch` owns, in one block; undefined when it owns none. */
   add(batch: Batch): SliceBlock | undefined {
+    const { data, first, count } = this.owned(batch);
+    return count === 0 ? undefined : this.compute(data, batch.start, first, count);
+  }
+
+  /**
+   * The slices `batch` owns, in blocks of at most BLOCK_VALUES values (one slice at least), so
+   * that a batch of many slices of a long FFT never needs one huge array.
+   */
+  *blocks(batch: Batch): Generator<SliceBlock, void, undefined> {
+    const { data, first, count } = this.owned(batch);
+    const perBlock = Math.max(1, Math.floor(BLOCK_VALUES / this.sliceValues));
+    for (let k = first; k < first + count; k += perBlock) {
+      yield this.compute(data, batch.start, k, Math.min(perBlock, first + count - k));
+    }
+  }
+
+  /** Keeps the head rows of `batch` and says which slices it owns. */
+  private owned(batch: Batch): { data: TypedArray; first: number; count: number } {
     const { data } = getColumn(batch, this.p.column);
     this.headRows = keepHead(batch, data, this.geometry.origin, this.head, this.headRows);
-    const { first, count } = ownedSegments(batch, this.geometry);
-    if (count === 0) return undefined;
-    const values = this.p.mode === 'complex' ? 2 * this.spectrum.bins : this.spectrum.bins;
-    const block = new Float64Array(count * values); // one write per batch, not per segment
+    return { data, ...ownedSegments(batch, this.geometry) };
+  }
+
+  /** Doubles per slice: F, or 2F interleaved for complex. */
+  private get sliceValues(): number {
+    return this.p.mode === 'complex' ? 2 * this.spectrum.bins : this.spectrum.bins;
+  }
+
+  /** Slices [first, first + count) from a batch column starting at global row `start`. */
+  private compute(data: TypedArray, start: number, first: number, count: number): SliceBlock {
+    const values = this.sliceValues;
+    const block = new Float64Array(count * values); // one write per block, not per segment
     const times = new Float64Array(count);
     const { origin, hop, length } = this.geometry;
     const fs = this.schema.sampleRate ?? 1;
     for (let i = 0; i < count; i++) {
-      this.spectrum.transformAt(data, origin + (first + i) * hop - batch.start);
+      this.spectrum.transformAt(data, origin + (first + i) * hop - start);
       sliceValues(
         this.spectrum,
         this.p.mode,
@@ -169,6 +200,7 @@ export class SpectrogramSlicer {
     const noverlap = spectrogramNoverlap(p, nperseg);
     const nfft = p.nfft ?? nperseg;
     checkSegmentParams(nperseg, noverlap, nfft, 'spectrogram');
+    checkSpectrumMemory(nperseg, nfft, 'spectrogram');
     const window = makeWindow(toWindowSpec(p.window), nperseg);
     const spectrum = new SegmentSpectrum(window, nfft, p.detrend, p.fft);
     const scale = spectralScale(p.scaling, this.schema.sampleRate ?? 1, windowSums(window));

@@ -1,7 +1,8 @@
 /**
  * TraceKit's `chunked_fft` (tracekit 0.3.1, src/tracekit/streaming/chunked.py) as an
  * Accumulator: the same segments, window, normalisation and dB result, in one pass over a
- * signal of any length, identical for every batch size and for merged shards.
+ * signal of any length, identical for every batch size and for merged shards: the magnitude
+ * sums are exact (ExactSumVector) and rounded once, so no split or merge order changes a bit.
  */
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
@@ -9,12 +10,16 @@ import type { TypedArray } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
+import type { ExactSumVectorState } from '../stats/exact-sum-vector.ts';
+import { ExactSumVector } from '../stats/exact-sum-vector.ts';
 import { SegmentSpectrum } from './segment-spectrum.ts';
 import type { SegmentGeometry } from './segments.ts';
-import { ownedSegments, readSegment } from './segments.ts';
+import { checkFftLength, checkSpectrumMemory, ownedSegments, readSegment } from './segments.ts';
 import { frequencies } from './spectral-scaling.ts';
 import type { WindowSpec } from './windows.ts';
 import { makeWindow, windowSums } from './windows.ts';
+
+const STAGE = 'spectrum-average';
 
 /**
  * TraceKit's window names (tracekit.utils.windowing.WINDOW_FUNCTIONS) and the scipy window
@@ -75,25 +80,28 @@ export function nextPowerOfTwo(n: number): number {
 
 /**
  * Sums of |rfft| per bin over the segments whose last row is among a batch's new rows
- * (DESIGN.md §2), plus the rows themselves while there are at most chunkSize of them, for
+ * (docs/design.md §2), plus the rows themselves while there are at most chunkSize of them, for
  * TraceKit's single-FFT case (kept as pieces by global row, so shards merge in any order).
  */
 export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageResult> {
   readonly geometry: SegmentGeometry;
   readonly nfft: number;
-  /** Σ over segments of |X_k| / divisor, in segment order. */
-  readonly magnitudeSum: Float64Array;
+  /** Σ over segments of |X_k| / divisor, exactly; absent until the first segment. */
+  sums?: ExactSumVector;
+  /** One segment's |X_k| / divisor. */
+  private row = new Float64Array(0);
   segments = 0;
   /** New rows seen (the signal length once every batch, or shard, is in). */
   rows = 0;
   private readonly sampleRate: number;
   private readonly column: string;
   private readonly windowName: TraceKitWindow;
-  private readonly divisor: number;
+  /** TraceKit's divisor of the chunkSize window; set with the spectrum. */
+  private divisor = 1;
   private readonly explicitNfft?: number;
   private spectrum?: SegmentSpectrum;
   /** Rows seen, by global start row, while rows ≤ chunkSize; null beyond. */
-  private pieces: { start: number; data: Float64Array }[] | null = [];
+  private pieces: SignalPiece[] | null = [];
 
   constructor(p: SpectrumAverageConfig, schema: Schema) {
     this.geometry = {
@@ -106,8 +114,29 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
     this.sampleRate = schema.sampleRate ?? 1;
     this.column = p.column;
     this.windowName = p.window;
-    this.divisor = coherentDivisor(makeWindow(TRACEKIT_WINDOWS[p.window], p.chunkSize, true));
-    this.magnitudeSum = new Float64Array(Math.floor(this.nfft / 2) + 1);
+    // Nothing of chunkSize or nfft is allocated here: a signal no longer than chunkSize never
+    // needs the chunkSize window nor the nfft transform (checkInput, add).
+  }
+
+  /**
+   * Refuses, before the run, params whose buffers would not fit (checkSpectrumMemory) for an
+   * input of `rows` rows, when the sink knows it: TraceKit's single FFT of the whole signal for
+   * rows ≤ chunkSize, the chunkSize segments otherwise. `add` checks again before allocating.
+   */
+  checkInput(rows: number | undefined): void {
+    if (this.explicitNfft !== undefined) checkFftLength(1, this.explicitNfft, STAGE, 'chunkSize');
+    if (rows === undefined || rows === 0) return;
+    if (rows <= this.geometry.length) {
+      checkSpectrumMemory(rows, this.explicitNfft ?? nextPowerOfTwo(rows), STAGE, {
+        extraBytes: 8 * rows,
+        segmentName: 'chunkSize',
+      });
+    } else {
+      checkSpectrumMemory(this.geometry.length, this.nfft, STAGE, {
+        extraBytes: 8 * this.geometry.length,
+        segmentName: 'chunkSize',
+      });
+    }
   }
 
   add(batch: Batch): void {
@@ -117,22 +146,27 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
     const { first, count } = ownedSegments(batch, this.geometry);
     if (count === 0) return;
     // Built on first use: a short signal (TraceKit's single-FFT case) never needs it.
-    this.spectrum ??= new SegmentSpectrum(
-      makeWindow(TRACEKIT_WINDOWS[this.windowName], this.geometry.length, true),
-      this.nfft,
-      'constant',
-    );
-    const { spectrum, magnitudeSum: acc, divisor } = this;
+    const spectrum = this.spectrum ?? this.startSegments();
+    const { row, divisor } = this;
+    const sums = this.sums ?? (this.sums = new ExactSumVector(row.length));
     const { re, im } = spectrum;
     for (let k = first; k < first + count; k++) {
       spectrum.transformAt(data, this.geometry.origin + k * this.geometry.hop - batch.start);
-      for (let j = 0; j < acc.length; j++) acc[j] += Math.sqrt(re[j] * re[j] + im[j] * im[j]) / divisor;
+      for (let j = 0; j < row.length; j++) row[j] = Math.sqrt(re[j] * re[j] + im[j] * im[j]) / divisor;
+      sums.add(row);
     }
     this.segments += count;
   }
 
-  /** Folds in another shard of the same signal (any order: sums commute, pieces carry rows). */
-  merge(other: SpectrumAverageAccumulator): void {
+  /** What a worker thread sends back: plain data that `merge` takes in place of an instance. */
+  toState(): SpectrumAverageState {
+    const { geometry, nfft, segments, rows, pieces } = this;
+    return { geometry, nfft, segments, rows, pieces, sums: this.sums?.toState() };
+  }
+
+  /** Folds in another shard of the same signal, or its toState() (any order: sums are exact). */
+  merge(accumulator: SpectrumAverageAccumulator): void {
+    const other: SpectrumAverageAccumulator | SpectrumAverageState = accumulator;
     const g = this.geometry;
     const o = other.geometry;
     if (o.length !== g.length || o.hop !== g.hop || o.origin !== g.origin || other.nfft !== this.nfft) {
@@ -144,7 +178,11 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
         },
       );
     }
-    for (let k = 0; k < this.magnitudeSum.length; k++) this.magnitudeSum[k] += other.magnitudeSum[k];
+    if (other.sums) {
+      const theirs = other.sums instanceof ExactSumVector ? other.sums : ExactSumVector.fromState(other.sums);
+      if (this.sums) this.sums.merge(theirs);
+      else this.sums = theirs;
+    }
     this.segments += other.segments;
     this.rows += other.rows;
     this.pieces =
@@ -157,7 +195,7 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
     if (this.rows <= this.geometry.length) return this.singleSpectrum();
     return {
       frequencies: frequencies(this.nfft, this.sampleRate),
-      magnitudeDb: Array.from(this.magnitudeSum, (sum) => toDb(sum / this.segments)),
+      magnitudeDb: Array.from(this.sums?.sums() ?? [], (sum) => toDb(sum / this.segments)),
       segments: this.segments,
       nfft: this.nfft,
       window,
@@ -169,9 +207,10 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
     if (!this.pieces)
       throw new SluiceError('ROWS_MISMATCH', 'spectrum-average: the short signal was not kept');
     const n = this.rows;
+    const nfft = this.explicitNfft ?? nextPowerOfTwo(n);
+    checkSpectrumMemory(n, nfft, STAGE, { extraBytes: 8 * n, segmentName: 'chunkSize' });
     const data = new Float64Array(n);
     for (const piece of this.pieces) data.set(piece.data, piece.start - this.geometry.origin);
-    const nfft = this.explicitNfft ?? nextPowerOfTwo(n);
     const w = makeWindow(TRACEKIT_WINDOWS[this.windowName], n, true);
     const spectrum = new SegmentSpectrum(w, nfft, 'none');
     spectrum.scratch.set(data);
@@ -187,6 +226,19 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
     };
   }
 
+  /** The chunkSize window's spectrum and the sums, checked then allocated at the first segment. */
+  private startSegments(): SegmentSpectrum {
+    checkSpectrumMemory(this.geometry.length, this.nfft, STAGE, {
+      extraBytes: 8 * this.geometry.length,
+      segmentName: 'chunkSize',
+    });
+    const window = makeWindow(TRACEKIT_WINDOWS[this.windowName], this.geometry.length, true);
+    this.spectrum = new SegmentSpectrum(window, this.nfft, 'constant');
+    this.divisor = coherentDivisor(window);
+    this.row = new Float64Array(Math.floor(this.nfft / 2) + 1);
+    return this.spectrum;
+  }
+
   private keepPiece(batch: Batch, data: TypedArray): void {
     if (!this.pieces) return;
     const fresh = batch.rows - batch.history;
@@ -198,6 +250,22 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
     readSegment(data, batch.history, piece);
     this.pieces.push({ start: batch.start + batch.history, data: piece });
   }
+}
+
+/** Rows of a short signal, by global start row. */
+interface SignalPiece {
+  readonly start: number;
+  readonly data: Float64Array;
+}
+
+/** A SpectrumAverageAccumulator as plain, structured-cloneable data. */
+export interface SpectrumAverageState {
+  readonly geometry: SegmentGeometry;
+  readonly nfft: number;
+  readonly segments: number;
+  readonly rows: number;
+  readonly pieces: readonly SignalPiece[] | null;
+  readonly sums?: ExactSumVectorState;
 }
 
 /** TraceKit's `n * window_gain` with `window_gain = Σw / n`, operation for operation. */

@@ -1,5 +1,5 @@
 /**
- * scipy.signal.welch over a stream, as an Accumulator (DESIGN.md §3): every segment a batch
+ * scipy.signal.welch over a stream, as an Accumulator (docs/design.md §3): every segment a batch
  * owns goes through detrend → window → rfft straight into a PsdAccumulator, and the rows before
  * the first full segment are kept for an input shorter than one segment.
  */
@@ -8,11 +8,11 @@ import { getColumn } from '../core/batch.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
 import type { FftPrecision } from './pffft.ts';
-import type { PsdResult } from './psd-accumulator.ts';
+import type { PsdResult, PsdState } from './psd-accumulator.ts';
 import { PsdAccumulator } from './psd-accumulator.ts';
 import { SegmentSpectrum } from './segment-spectrum.ts';
 import type { SegmentGeometry, SegmentSpectrumConfig } from './segments.ts';
-import { checkSegmentParams, keepHead, ownedSegments } from './segments.ts';
+import { checkSegmentParams, checkSpectrumMemory, keepHead, ownedSegments } from './segments.ts';
 import type { Average } from './spectral-scaling.ts';
 import { makeWindow, toWindowSpec, windowLabel, windowSums } from './windows.ts';
 
@@ -43,6 +43,7 @@ export class WelchAccumulator implements Accumulator<PsdResult> {
     const nfft = p.nfft ?? p.nperseg;
     const noverlap = p.noverlap ?? Math.floor(p.nperseg / 2);
     checkSegmentParams(p.nperseg, noverlap, nfft, 'welch');
+    checkSpectrumMemory(p.nperseg, nfft, 'welch'); // before anything below is allocated
     const spec = toWindowSpec(p.window);
     const window = makeWindow(spec, p.nperseg);
     // fft: float32 needs loadFloat32Fft() to have resolved in this thread (create does it).
@@ -73,7 +74,7 @@ export class WelchAccumulator implements Accumulator<PsdResult> {
     }
   }
 
-  toState(): Pick<WelchAccumulator, 'psd'> & { head: Float64Array; headRows: number } {
+  toState(): { psd: PsdState; head: Float64Array; headRows: number } {
     return { psd: this.psd.toState(), head: this.head, headRows: this.headRows };
   }
 

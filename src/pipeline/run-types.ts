@@ -7,6 +7,8 @@ export interface PassProgress extends Progress {
   readonly passes: number;
   readonly totalRows: number;
   readonly totalBytes: number;
+  /** A queued run's shards of this pass: finished and in all. */
+  readonly shards?: { readonly done: number; readonly total: number };
 }
 
 export interface RunOptions {
@@ -31,6 +33,8 @@ export interface RunOptions {
 
 export interface SinkReport {
   readonly type: string;
+  /** The sink's `name:` in the spec, when it has one. */
+  readonly name?: string;
   readonly pointer: string;
   /** New rows the sink received. */
   readonly rows: number;
@@ -47,7 +51,22 @@ export interface RunReport {
   readonly seconds: number;
   readonly passes: number;
   readonly overlap: number;
+  /** Threads the main pass ran on (1 when it was not sharded). */
+  readonly threads?: number;
   readonly sinks: readonly SinkReport[];
+  /** A queued run's shards, over all its passes. */
+  readonly shards?: ShardCounts;
+}
+
+/** How a queued run's shards went (`sluice run --queue --json`). */
+export interface ShardCounts {
+  readonly total: number;
+  /** Finished, this run or before it. */
+  readonly done: number;
+  /** Finished before this run was submitted (a killed run's, rerun), so not read again. */
+  readonly reused: number;
+  /** Started more than once: their worker died, or an attempt failed and was retried. */
+  readonly retried: number;
 }
 
 export interface PassCounts {

@@ -57,8 +57,10 @@ export async function executePipeline(
       seconds: (performance.now() - startedAt) / 1000,
       passes: prepared.passes,
       overlap: prepared.overlap,
+      threads: workers,
       sinks: sinks.map((sink, i) => ({
         type: prepared.plan.sinks[i].stage.name,
+        ...(prepared.plan.sinks[i].name === undefined ? {} : { name: prepared.plan.sinks[i].name }),
         pointer: prepared.plan.sinks[i].pointer,
         rows: counts.sinkRows,
         outputs: sink.outputs,
@@ -99,15 +101,25 @@ async function removeStaleOutputs(prepared: PreparedPipeline, ctx: StageContext)
   );
 }
 
-/** Creates the plan's sinks into `sinks` (so that a failure still aborts those created). */
+/**
+ * Creates the plan's sinks into `sinks` (so that a failure still aborts those created).
+ * `instead` may give the sink for an index itself (a queued run's shards write rows their own
+ * way); it returns undefined for the plan's.
+ */
 export async function createSinks(
   prepared: PreparedPipeline,
   ctx: StageContext,
   overwrite: boolean,
   prepassResults: ReadonlyMap<number, unknown>,
   sinks: SinkInstance[],
+  instead: (index: number) => Promise<SinkInstance | undefined> = async () => undefined,
 ): Promise<void> {
   for (const [index, sink] of prepared.plan.sinks.entries()) {
+    const own = await instead(index);
+    if (own) {
+      sinks.push(own);
+      continue;
+    }
     const sinkCtx = {
       ...ctx,
       schema: prepared.schemas[prepared.schemas.length - 1],
@@ -152,17 +164,35 @@ async function runPrepass(
   ctx: StageContext,
   options: RunOptions,
 ): Promise<Map<number, unknown>> {
+  const accumulators = prepassAccumulators(prepared);
+  await runPrepassPass(prepared, ctx, options, accumulators);
+  return new Map([...accumulators].map(([index, accumulator]) => [index, accumulator.result()]));
+}
+
+/** A fresh accumulator for each sink that asks for a pass before the main one, by sink index. */
+export function prepassAccumulators(prepared: PreparedPipeline): Map<number, Accumulator<unknown>> {
   const schema = prepared.schemas[prepared.schemas.length - 1];
   const accumulators = new Map<number, Accumulator<unknown>>();
   prepared.plan.sinks.forEach((sink, index) => {
     const accumulator = sink.stage.prepare?.(sink.params, schema);
     if (accumulator) accumulators.set(index, accumulator);
   });
+  return accumulators;
+}
+
+/** The pass before the main one over the prepared row range, into `accumulators`. */
+export async function runPrepassPass(
+  prepared: PreparedPipeline,
+  ctx: StageContext,
+  options: RunOptions,
+  accumulators: ReadonlyMap<number, Accumulator<unknown>>,
+): Promise<PassCounts> {
   const counts: PassCounts = { rowsRead: 0, bytesRead: 0, sinkRows: 0 };
   for await (const batch of flow(prepared, ctx, options, 1, counts)) {
+    counts.sinkRows += newRowCount(batch);
     for (const accumulator of accumulators.values()) accumulator.add(batch);
   }
-  return new Map([...accumulators].map(([index, accumulator]) => [index, accumulator.result()]));
+  return counts;
 }
 
 /** The source's batches through every step, pulled one at a time. */
@@ -175,8 +205,14 @@ function flow(
 ): AsyncGenerator<Batch, void, unknown> {
   const { source, plan } = prepared;
   const steps = plan.steps.map((step, i) => {
-    const fn = step.stage.create(step.params, { ...ctx, schema: prepared.schemas[i], reuseBuffers: true });
-    return dropNulls(fn, `${step.pointer} (${step.stage.name})`);
+    const name = `${step.pointer} (${step.stage.name})`;
+    let fn: ReturnType<typeof step.stage.create>;
+    try {
+      fn = step.stage.create(step.params, { ...ctx, schema: prepared.schemas[i], reuseBuffers: true });
+    } catch (error) {
+      throw wrapError(error, name);
+    }
+    return dropNulls(fn, name);
   });
   const batches = wrapErrors(
     source.batches({
@@ -225,7 +261,7 @@ function dropNulls(fn: BatchFunction, name: string): (batch: Batch) => unknown {
   };
 }
 
-function checkRowCounts(prepared: PreparedPipeline, rowsRead: number, sinkRows: number): void {
+export function checkRowCounts(prepared: PreparedPipeline, rowsRead: number, sinkRows: number): void {
   const expected = prepared.source.rows;
   const sinksMustMatch = prepared.sinkRows !== undefined;
   if (rowsRead === expected && (!sinksMustMatch || sinkRows === rowsRead)) return;

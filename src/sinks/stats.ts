@@ -7,9 +7,10 @@ import type { Accumulator } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
 import type { ResultTable } from '../adapters/result-file.ts';
+import { RESULT_EXTENSIONS } from '../adapters/result-file.ts';
 import { requireColumns } from '../core/schema.ts';
-import type { Moments } from '../stats/moments.ts';
-import { combineMoments, emptyMoments, momentsOf, stdOf } from '../stats/moments.ts';
+import type { ExactMomentsState } from '../stats/exact-moments.ts';
+import { ExactMoments } from '../stats/exact-moments.ts';
 import type { JsonNumber } from '../stats/numeric.ts';
 import { toJsonNumber, toJsonValue } from '../stats/numeric.ts';
 
@@ -21,8 +22,8 @@ const params = z
       .optional()
       .describe(
         'File to write: .parquet, .arrow/.feather/.arrows, .h5/.hdf5, .npy or .csv get a one-row table with ' +
-          'columns <column>.count, .mean, .std, .min, .max, .nanCount (float64; counts int64); any other name ' +
-          'the JSON result. When absent the result is only returned to the caller.',
+          'columns <column>.count, .mean, .std, .min, .max, .nanCount (float64; counts int64); .json the JSON result; other ' +
+          'extensions are refused. When absent the result is only returned to the caller.',
       ),
     columns: z
       .array(z.string().min(1))
@@ -36,8 +37,9 @@ const params = z
   .strict()
   .describe(
     'Per column: count, mean, std (population, ddof 0), min and max of the non-NaN values, and the NaN count, ' +
-      'as numpy nanmean/nanstd/nanmin/nanmax with float64 accumulation. int64 mean/std are computed on the ' +
-      'nearest doubles (as numpy does); their min/max stay exact (a decimal string beyond 2^53). ' +
+      'as numpy nanmean/nanstd/nanmin/nanmax. Σx and Σx² are kept exactly and rounded once, so mean and std ' +
+      'are the correctly rounded values of the data and identical at every chunk size, thread and shard ' +
+      'count; int64 values enter exactly, and their min/max stay exact (a decimal string beyond 2^53). ' +
       'Non-finite results are written as "NaN", "Infinity", "-Infinity".',
   );
 
@@ -62,6 +64,7 @@ export default defineStage({
   kind: 'sink',
   params,
   outputs: (p) => (p.out ? [p.out] : []),
+  extensions: RESULT_EXTENSIONS,
   check: (p, schema) => void statsColumns(p, schema),
   create: (p, ctx) =>
     createAccumulatorSink(new StatsAccumulator(statsColumns(p, ctx.schema)), {
@@ -96,24 +99,29 @@ export function statsColumns(p: StatsParams, schema: Schema): string[] {
   return requireColumns(schema, p.columns, 'stats').map((c) => c.name);
 }
 
-/** Moments per column; add() counts only the new rows of a batch (DESIGN.md §1). */
+/** Exact moments per column; add() counts only the new rows of a batch (docs/design.md §1, §7). */
 export class StatsAccumulator implements Accumulator<StatsResult> {
-  readonly moments: ReadonlyMap<string, Moments>;
+  readonly moments: ReadonlyMap<string, ExactMoments>;
 
   constructor(columns: readonly string[]) {
-    this.moments = new Map(columns.map((name) => [name, emptyMoments()]));
+    this.moments = new Map(columns.map((name) => [name, new ExactMoments()]));
   }
 
   add(batch: Batch): void {
-    for (const [name, moments] of this.moments) combineMoments(moments, momentsOf(newRowsOf(batch, name)));
+    for (const [name, moments] of this.moments) moments.add(newRowsOf(batch, name));
   }
 
-  /** Merges an accumulator of the same columns (a shard of the same input). */
-  toState(): Pick<StatsAccumulator, 'moments'> {
-    return { moments: this.moments };
+  /** What a shard's worker sends back: each column's exact sums, structured-cloneable. */
+  toState(): StatsState {
+    return { moments: new Map([...this.moments].map(([name, m]) => [name, m.toState()])) };
   }
 
-  merge(other: StatsAccumulator): void {
+  /**
+   * Merges an accumulator of the same columns (a shard of the same input), or its `toState()`:
+   * the Accumulator contract lets a worker thread's state stand in for an instance.
+   */
+  merge(accumulator: StatsAccumulator): void {
+    const other: StatsAccumulator | StatsState = accumulator;
     const same =
       other.moments.size === this.moments.size && [...this.moments.keys()].every((k) => other.moments.has(k));
     if (!same) {
@@ -121,8 +129,10 @@ export class StatsAccumulator implements Accumulator<StatsResult> {
         hint: 'every shard must summarise the same columns: give each the same `columns`',
       });
     }
-    for (const [name, moments] of this.moments)
-      combineMoments(moments, other.moments.get(name) ?? emptyMoments());
+    for (const [name, moments] of this.moments) {
+      const theirs = other.moments.get(name);
+      if (theirs) moments.merge(theirs instanceof ExactMoments ? theirs : ExactMoments.fromState(theirs));
+    }
   }
 
   result(): StatsResult {
@@ -132,14 +142,20 @@ export class StatsAccumulator implements Accumulator<StatsResult> {
   }
 }
 
-export function toColumnStats(m: Moments): ColumnStats {
-  if (m.count === 0) return { count: 0, mean: null, std: null, min: null, max: null, nanCount: m.nanCount };
+/** A StatsAccumulator as plain data. */
+export interface StatsState {
+  readonly moments: ReadonlyMap<string, ExactMoments | ExactMomentsState>;
+}
+
+export function toColumnStats(m: ExactMoments): ColumnStats {
+  const { count, nanCount, mean, std, min, max } = m.result();
+  if (count === 0) return { count: 0, mean: null, std: null, min: null, max: null, nanCount };
   return {
-    count: m.count,
-    mean: toJsonNumber(m.mean),
-    std: toJsonNumber(stdOf(m)),
-    min: toJsonValue(m.min),
-    max: toJsonValue(m.max),
-    nanCount: m.nanCount,
+    count,
+    mean: toJsonNumber(mean),
+    std: toJsonNumber(std),
+    min: toJsonValue(min),
+    max: toJsonValue(max),
+    nanCount,
   };
 }

@@ -33,7 +33,7 @@ export interface HistogramTally {
   nan: number;
 }
 
-/** A fixed-edge histogram; add() counts only the new rows of a batch (DESIGN.md §1). */
+/** A fixed-edge histogram; add() counts only the new rows of a batch (docs/design.md §1). */
 export class HistogramAccumulator implements Accumulator<HistogramResult>, HistogramTally {
   readonly counts: Float64Array;
   underflow = 0;

@@ -174,3 +174,18 @@ export function medianOf(at: (rank: number) => number, n: number, float32: boole
   const b = at(n / 2);
   return float32 ? Math.fround(Math.fround(a + b) / 2) : (a + b) / 2;
 }
+
+/**
+ * Quantiles as a table: one row per quantile (the median first, then `q` as asked), a float64
+ * column `q` and one float64 column per summarised column (NaN where it has no values; an
+ * int64 value beyond 2^53 becomes the nearest double, the JSON keeps it exact).
+ */
+export function quantilesTable(result: QuantilesResult): { columns: Record<string, Float64Array> } {
+  const keys = ['0.5', ...Object.keys(result.columns[0]?.quantiles ?? {}).filter((k) => k !== '0.5')];
+  const columns: Record<string, Float64Array> = { q: Float64Array.from(keys, Number) };
+  const num = (v: JsonNumber | null | undefined) => (v === null || v === undefined ? NaN : Number(v));
+  for (const c of result.columns) {
+    columns[c.column] = Float64Array.from(keys, (k) => num(k === '0.5' ? c.median : c.quantiles[k]));
+  }
+  return { columns };
+}

@@ -12,7 +12,7 @@ import type { TypedArray } from '../core/dtype.ts';
 import type { Accumulator } from '../core/stage.ts';
 import type { BigIntArray, FloatArray, IntArray } from './numeric.ts';
 import { isBigIntArray, isFloatArray } from './numeric.ts';
-import { int64Moments } from './moments.ts';
+import { ExactMoments } from './exact-moments.ts';
 
 /** The finite values' extent: min/max are bigints for int64/uint64 columns, null when count is 0. */
 export interface ValueRange {
@@ -117,9 +117,10 @@ export function intRange(data: IntArray): ValueRange {
   return { count: data.length, min, max };
 }
 
-/** Exact extent of int64/uint64 values: the moments kernel's exact min/max (its sum is cheap). */
+/** Exact extent of int64/uint64 values: the moments kernel's exact min/max (its sums are cheap). */
 export function int64Range(data: BigIntArray): ValueRange {
   if (data.length === 0) return EMPTY_RANGE;
-  const { min, max } = int64Moments(data);
-  return { count: data.length, min, max };
+  const moments = new ExactMoments();
+  moments.add(data);
+  return { count: data.length, min: moments.min, max: moments.max };
 }

@@ -7,7 +7,7 @@ import type { SinkStage } from '../../src/core/stage.ts';
 import { sinks } from '../../src/sinks/index.ts';
 import type { ColumnStats, StatsResult } from '../../src/sinks/stats.ts';
 import { StatsAccumulator } from '../../src/sinks/stats.ts';
-import { int64Moments } from '../../src/stats/moments.ts';
+import { ExactMoments } from '../../src/stats/exact-moments.ts';
 import { int64WordsToNumber, toInt64Words } from '../../src/stats/numeric.ts';
 import type { Table } from '../support/batches.ts';
 import { chunkBatches, makeBatch, rowCountOf, schemaOf } from '../support/batches.ts';
@@ -161,7 +161,8 @@ describe('stats sink', () => {
     ]);
     const uwords = toInt64Words(unsigned);
     unsigned.forEach((v, i) => expect(int64WordsToNumber(uwords, i, false)).toBe(Number(v)));
-    const m = int64Moments(signed.subarray(1));
+    const m = new ExactMoments();
+    m.add(signed.subarray(1));
     expect([m.min, m.max]).toEqual([-(2n ** 63n), 2n ** 63n - 1n]);
   });
 
