@@ -6,7 +6,7 @@ import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { createRealTransform, fftPrecisionParam, loadFloat32Fft } from '../dsp/pffft.ts';
 import { rfftRows } from '../dsp/rfft-rows.ts';
-import { checkSegmentColumn } from '../dsp/segments.ts';
+import { checkFftLength, checkSegmentColumn, checkSpectrumMemory } from '../dsp/segments.ts';
 import { META, withMetadata } from '../dsp/spectral-metadata.ts';
 
 const params = z
@@ -44,8 +44,10 @@ export default defineStage({
   history: () => 0,
   schema: (p, input) => fftSchema(p, input),
   create: (p, ctx) => {
-    const nfft = p.nfft ?? requireColumn(ctx.schema, p.column, 'fft').width;
+    const n = requireColumn(ctx.schema, p.column, 'fft').width;
+    const nfft = p.nfft ?? n;
     const schema = fftSchema(p, ctx.schema);
+    checkSpectrumMemory(n, nfft, 'fft', { segmentName: 'segment length' });
     if (p.fft === 'float64') {
       const fft = createRealTransform(nfft);
       return (batch: Batch) => rfftRows(batch, p, fft, schema);
@@ -67,6 +69,7 @@ export function fftSchema(p: FftParams, input: Schema): Schema {
       hint: 'nfft must be ≥ the segment length (zero padding only)',
     });
   }
+  checkFftLength(n, nfft, 'fft', 'segment length');
   const bins = Math.floor(nfft / 2) + 1;
   const axis = { name: 'frequency', unit: 'Hz', start: 0, step: (input.sampleRate ?? 1) / nfft };
   const spectral = (name: string): ColumnSchema => ({ name, dtype: 'float64', width: bins, axis });

@@ -60,6 +60,19 @@ describe('the issue 11 reproducers', () => {
   });
 });
 
+describe('found by the fuzz suite', () => {
+  it('h5-root-heap.h5 (seed 424242, hdf5 #6374): a root group heap inside the superblock is refused at once', async () => {
+    // The root symbol table entry's heap names its data at byte 2; libhdf5 read member names out
+    // of the superblock for 11 s and 2.1 GB before "memory allocation failed for chunk".
+    const path = fixture('reliability/h5-root-heap.h5');
+    await expectSluiceError(read({ path, dataset: '/d' }), 'FORMAT_INVALID', {
+      path,
+      offset: 88,
+      message: /root group local heap data \(88 bytes at byte 2\) lies outside the file's data/,
+    });
+  });
+});
+
 describe('failures libhdf5 finds: typed, naming the dataset', () => {
   it('a corrupt gzip chunk is FORMAT_INVALID naming the rows and dataset', async () => {
     // chunked.h5: /table/b's first chunk is 165 deflated bytes at 11753.

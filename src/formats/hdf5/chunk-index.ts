@@ -8,6 +8,7 @@
  * two overlapping, and a filter mask naming only the dataset's filters with a size that
  * agrees with it. (Layout version 4 indexes are checksummed; libhdf5 checks those itself.)
  */
+import { SluiceError } from '../../core/errors.ts';
 import type { ReadAt, Superblock } from './superblock.ts';
 import { invalidHdf5, readLength, readUint } from './superblock.ts';
 
@@ -27,6 +28,12 @@ const FILTER_SHUFFLE = 2;
 const FILTER_FLETCHER32 = 3;
 /** Nodes visited at most: far more than any real index holds per megabyte of file. */
 const MAX_NODES_PER_MIB = 4096;
+/**
+ * Largest chunk read: libhdf5 allocates a whole chunk per read inside h5wasm's 4 GiB WASM heap,
+ * and a corrupt size makes it try for gigabytes (minutes, then "memory allocation failed").
+ * HDF5's own guidance is chunks of a few MiB; 1 GiB leaves room for any sensible file.
+ */
+export const MAX_CHUNK_BYTES = 2 ** 30;
 
 /**
  * Chunked layout, versions 1–2 (dimension count at 1, address at 8) and 3 (dimension count at
@@ -41,6 +48,14 @@ export function chunkIndexOf(data: Uint8Array, at: number, sb: Superblock, path:
     throw invalidHdf5(path, at, 'short chunked data layout message');
   const dims = Array.from({ length: rank }, (_, i) => readLength(data, dimsAt + 4 * i, 4));
   if (dims.some((d) => d === 0)) throw invalidHdf5(path, at, `chunk dimensions ${dims.join(' × ')}`);
+  const chunkBytes = dims.reduce((product, d) => product * d, 1);
+  if (chunkBytes > MAX_CHUNK_BYTES) {
+    throw new SluiceError(
+      'FORMAT_UNSUPPORTED',
+      `${path}: chunks of ${dims.join(' × ')} bytes (${chunkBytes}) are larger than sluice reads (${MAX_CHUNK_BYTES})`,
+      { path, offset: at, hint: 'rechunk the dataset (h5repack -l CHUNK=…), or the file is corrupt' },
+    );
+  }
   const address = readUint(data, addressAt, sb.sizeOfOffsets);
   return { address: address === undefined ? undefined : sb.baseAddress + address, dims, filters: [], at };
 }

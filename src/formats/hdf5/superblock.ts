@@ -85,13 +85,55 @@ const MAX_SUPERBLOCK = 128;
 export async function readSuperblock(readAt: ReadAt, fileSize: number, path: string): Promise<Superblock> {
   for (let offset = 0; offset + 8 <= fileSize; offset = offset === 0 ? 512 : offset * 2) {
     const head = await readAt(offset, Math.min(MAX_SUPERBLOCK, fileSize - offset));
-    if (hasHdf5Magic(head)) return parseSuperblock(head, offset, fileSize, path);
+    if (!hasHdf5Magic(head)) continue;
+    const superblock = parseSuperblock(head, offset, fileSize, path);
+    if (superblock.version <= 1) await checkRootGroupHeap(readAt, head, superblock, path);
+    return superblock;
   }
   throw new SluiceError('FORMAT_INVALID', `${path}: not an HDF5 file (no signature)`, {
     path,
     offset: 0,
     hint: 'HDF5 files start with \\x89HDF\\r\\n\\x1a\\n (at byte 0 or after a user block)',
   });
+}
+
+/**
+ * The root group's local heap (its member names), as the old superblock's cached symbol table
+ * entry names it: a corrupt heap address there made libhdf5 read names out of the superblock
+ * and spend 10 s and 2 GB before failing. The heap and its data segment must lie in the file,
+ * after the superblock.
+ */
+async function checkRootGroupHeap(
+  readAt: ReadAt,
+  head: Uint8Array,
+  sb: Superblock,
+  path: string,
+): Promise<void> {
+  const o = sb.sizeOfOffsets;
+  const l = sb.sizeOfLengths;
+  const entryAt = (sb.version === 0 ? 24 : 28) + 4 * o;
+  if (head.length < entryAt + 2 * o + 24) return;
+  const cacheType = new DataView(head.buffer, head.byteOffset).getUint32(entryAt + 2 * o, true);
+  if (cacheType !== 1) return;
+  const scratchAt = entryAt + 2 * o + 8;
+  const heapAt = readUint(head, scratchAt + o, o);
+  const end = sb.endOfFile ?? 0;
+  const superblockEnd = sb.offset + scratchAt + 16;
+  const fail = (what: string) =>
+    invalidHdf5(path, sb.offset + scratchAt + o, `root group local heap ${what}`);
+  if (heapAt === undefined) return;
+  const heap = sb.baseAddress + heapAt;
+  const size = 8 + 2 * l + o;
+  if (heap < superblockEnd || heap + size > end) throw fail(`at byte ${heap} lies outside the file's data`);
+  const bytes = await readAt(heap, size);
+  const signature = String.fromCharCode(...bytes.subarray(0, 4));
+  if (bytes.length < size || signature !== 'HEAP' || bytes[4] !== 0)
+    throw fail(`at byte ${heap} is not a heap`);
+  const segmentSize = readLength(bytes, 8, l);
+  const segment = sb.baseAddress + readLength(bytes, 8 + 2 * l, o);
+  if (segment < superblockEnd || segment > end || segmentSize > end - segment) {
+    throw fail(`data (${segmentSize} bytes at byte ${segment}) lies outside the file's data`);
+  }
 }
 
 function parseSuperblock(head: Uint8Array, offset: number, fileSize: number, path: string): Superblock {
