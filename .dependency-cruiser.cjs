@@ -57,6 +57,13 @@ module.exports = {
       to: { path: STAGES },
     },
     {
+      name: 'pipeline-imports-cluster',
+      severity: 'error',
+      comment: 'The cluster distributes the pipeline; the pipeline knows nothing of queues.',
+      from: { path: '^src/pipeline/' },
+      to: { path: '^src/(cluster|cli)/' },
+    },
+    {
       name: 'grab-bag-folder',
       severity: 'error',
       comment: 'Name a folder by what it holds (STYLE.md): no util, utils, helpers or common.',

@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     benchWelch();
     benchWriters();
     await benchEpos();
+    await (await import('./cluster.ts')).benchCluster();
   } finally {
     rmSync(dense, { force: true });
     rmSync(sparse, { force: true });

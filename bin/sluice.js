@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (dist/, which `npm install` builds with `npm run build`) under plain
-// node. When dist/ is missing or older than src/ (a source edited since the last build), runs
-// the TypeScript sources through tsx instead, so an edit takes effect without a rebuild; tsx's
-// loader thread costs ~40 MB RSS, which is why dist/ is preferred.
+// Runs the compiled CLI (dist/, which `npm install` builds with `npm run build`, and which the
+// published package ships) under plain node. In a clone where a file under src/ is newer than
+// the last build, runs the TypeScript sources through tsx instead, so an edit takes effect
+// without a rebuild, but only when tsx is installed: it is a devDependency, never a runtime
+// one, so a user's install runs dist/ and never loads tsx or esbuild. tsx's loader thread
+// costs ~40 MB RSS, which is why dist/ is preferred.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { dirname, join } from 'node:path';
@@ -46,17 +48,38 @@ function distIsCurrent() {
   }
 }
 
+/** tsx's loader, or undefined when tsx (a devDependency) is not installed. */
+async function loadTsx() {
+  try {
+    return await import('tsx/esm/api');
+  } catch {
+    return undefined;
+  }
+}
+
+const verbose = process.argv.includes('--verbose');
+const hasDist = existsSync(join(root, 'dist', 'cli', 'main.js'));
 let main;
-if (distIsCurrent()) {
-  ({ main } = await import('../dist/cli/main.js'));
-} else {
-  if (process.argv.includes('--verbose')) {
+const tsx = distIsCurrent() ? undefined : await loadTsx();
+if (tsx) {
+  if (verbose) {
     process.stderr.write(
       'sluice: dist/ is missing or older than src/; running src/ through tsx (npm run build)\n',
     );
   }
-  const { register } = await import('tsx/esm/api');
-  register();
+  tsx.register();
   ({ main } = await import('../src/cli/main.ts'));
+} else if (hasDist) {
+  if (verbose && !distIsCurrent()) {
+    process.stderr.write(
+      'sluice: src/ is newer than dist/ and tsx is not installed; running dist/ (npm run build)\n',
+    );
+  }
+  ({ main } = await import('../dist/cli/main.js'));
+} else {
+  process.stderr.write(
+    'sluice: dist/ is not built and tsx (a devDependency) is not installed: run `npm run build` in the clone\n',
+  );
+  process.exit(1);
 }
 process.exitCode = await main();

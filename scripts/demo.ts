@@ -94,7 +94,12 @@ async function main(): Promise<void> {
   );
   console.log(`  plot: ${report.sinks[2].outputs.join(', ')}`);
   await massSpectrum();
+  console.log(`\n${NEXT_STEP}`);
 }
+
+/** The one line `npm start` ends with: what to try next, on the user's own file. */
+export const NEXT_STEP =
+  'Next, your own file: npx sluice inspect YOUR_FILE, then npx sluice run pipelines/demo.yaml --set source.path=YOUR_FILE.npy --overwrite (pipelines/epos-mass-spectrum.yaml for .epos)';
 
 /** The atom-probe half: the mass spectrum of the synthetic EPOS, its peaks and its plot. */
 async function massSpectrum(): Promise<void> {
@@ -125,7 +130,9 @@ async function massSpectrum(): Promise<void> {
   console.log(`  plot: ${report.sinks[0].outputs.join(', ')}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(formatError(error, process.argv.includes('--verbose')));
-  process.exitCode = 1;
-});
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    console.error(formatError(error, process.argv.includes('--verbose')));
+    process.exitCode = 1;
+  });
+}

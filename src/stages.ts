@@ -7,3 +7,8 @@ import { transforms } from './transforms/index.ts';
 /** Every stage sluice ships, by name. */
 export const allStages: readonly Stage[] = [...sources, ...transforms, ...sinks];
 export const registry = new Registry(allStages);
+
+/** The source stages, each with its literal name and params schema (the API's definitions are typed from these). */
+export type SourceStages = (typeof sources)[number];
+export type TransformStages = (typeof transforms)[number];
+export type SinkStages = (typeof sinks)[number];

@@ -1,8 +1,10 @@
 /**
- * Turns an Accumulator (DESIGN.md §3) into a SinkInstance: every batch is added (the
+ * Turns an Accumulator (docs/design.md §3) into a SinkInstance: every batch is added (the
  * accumulator counts only its new rows), and on finish the result is returned and, when an
  * `out` path is given, written there: as a table through the writer its extension names when
- * the sink passes `table` (result-file.ts), otherwise as JSON unless the sink passes `encode`.
+ * the sink passes `table` (result-file.ts), as JSON for .json unless the sink passes `encode`;
+ * other extensions are refused (declare RESULT_EXTENSIONS as the stage's `extensions`, and
+ * validation refuses them too).
  * The output is opened up front, so an existing output or an unwritable directory fails the
  * run before any data is read, and a failed or aborted run leaves nothing behind.
  */

@@ -1,5 +1,5 @@
 /**
- * What every table-file source shares (DESIGN.md §4): its params (the file, the row range,
+ * What every table-file source shares (docs/design.md §4): its params (the file, the row range,
  * the batch size, the file-access backend and the sample rate) and the way it opens. Spread
  * `fileSourceFields` into a source's `z.object({...})`; it is a plain shape so each source can
  * still add fields and refinements. `openTableFile` does the rest once the source says what

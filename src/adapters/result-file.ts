@@ -3,8 +3,8 @@
  * accumulator sink (stats, histogram, histogram2d, psd, welch, spectrum-average) writes through.
  * An extension a table writer handles (.parquet, .arrow/.feather/.arrows, .h5/.hdf5, .npy,
  * .csv) gets the result as a table through `writeTable`, unless the sink keeps its own
- * encoding for it (a PSD's .npy is numpy's 2 × F `vstack([f, Pxx])`); anything else gets the
- * sink's own bytes (JSON). Either way the file appears complete or not at all, and an
+ * encoding for it (a PSD's .npy is numpy's 2 × F `vstack([f, Pxx])`); .json the sink's own
+ * bytes (JSON); any other extension is refused, naming those that work. Either way the file appears complete or not at all, and an
  * existing output fails the run before any data is read.
  */
 import { existsSync } from 'node:fs';
@@ -13,15 +13,20 @@ import type { TypedArray } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
-import { writeTable, writerForPath } from '../formats/write-table.ts';
+import { TABLE_EXTENSIONS, writeTable, writerForPath } from '../formats/write-table.ts';
 
 /** The extensions a result can be written to as a table. */
 export { TABLE_EXTENSIONS } from '../formats/write-table.ts';
+
+/** The extensions an accumulator sink writes its result to: JSON and every table writer's. */
+export const RESULT_EXTENSIONS: readonly string[] = ['.json', ...TABLE_EXTENSIONS];
 
 /** A result as a table: equal-row columns (a bare typed array is width 1) and their units. */
 export interface ResultTable {
   readonly columns: Readonly<Record<string, TypedArray | Column>>;
   readonly units?: Readonly<Record<string, string>>;
+  /** Samples per second of the data the result describes (a spectrum's), for the metadata. */
+  readonly sampleRate?: number;
 }
 
 export interface ResultFileOptions<R> {
@@ -51,6 +56,18 @@ export function isTableOutput(path: string, encoded: readonly string[] = []): bo
 
 export async function openResultFile<R>(path: string, options: ResultFileOptions<R>): Promise<ResultFile<R>> {
   const { table } = options;
+  const lower = path.toLowerCase();
+  const writable = [...(table ? RESULT_EXTENSIONS : ['.json']), ...(options.encoded ?? [])];
+  if (!writable.some((ext) => lower.endsWith(ext))) {
+    throw new SluiceError(
+      'PARAMS_INVALID',
+      `cannot write a result to ${path}: nothing writes that extension`,
+      {
+        path,
+        hint: `End the name in ${writable.join(', ')}.`,
+      },
+    );
+  }
   if (table && isTableOutput(path, options.encoded)) {
     // The writer opens its temporary file when the result exists; refuse an existing output now.
     if (!options.overwrite && existsSync(path)) {
@@ -67,7 +84,11 @@ export async function openResultFile<R>(path: string, options: ResultFileOptions
           overwrite: options.overwrite,
           // A result is a few kB: snappy, which every Parquet reader decodes (hyparquet has no zstd).
           formatOptions: { parquet: { compression: 'snappy' } },
-          schema: { ...(options.source ? { source: options.source } : {}), units: t.units },
+          schema: {
+            ...(options.source ? { source: options.source } : {}),
+            ...(t.sampleRate === undefined ? {} : { sampleRate: t.sampleRate }),
+            units: t.units,
+          },
         });
       },
       abort: async () => {},

@@ -45,13 +45,15 @@ export const psdOutParam = spectrumOutParam(
 
 /**
  * How a spectrum result goes to `path`: `.npy` and JSON by the bytes below, table extensions
- * as the columns `frequency` and `valueColumn`. Spread into openResultFile's or
- * createAccumulatorSink's options.
+ * as the columns `frequency` (Hz) and `valueColumn`, with the sampleRate and units in the
+ * table's metadata (Parquet and Arrow field metadata, HDF5 attributes). Spread into
+ * openResultFile's or createAccumulatorSink's options.
  */
 export function spectrumOutput<R extends { readonly frequencies: readonly number[] }>(
   path: string,
   values: (result: R) => readonly number[],
   valueColumn: string,
+  input: SpectrumInput = {},
 ): Pick<ResultFileOptions<R>, 'encode' | 'table' | 'encoded'> {
   return {
     encoded: ['.npy'],
@@ -59,13 +61,39 @@ export function spectrumOutput<R extends { readonly frequencies: readonly number
       path.toLowerCase().endsWith('.npy')
         ? formatRowsNpy([result.frequencies, values(result)])
         : formatJson(result),
-    table: (result) => ({
-      columns: {
-        frequency: Float64Array.from(result.frequencies),
-        [valueColumn]: Float64Array.from(values(result)),
-      },
-    }),
+    table: (result) => {
+      const sampleRate = input.sampleRate ?? numberIn(result, 'sampleRate');
+      return {
+        columns: {
+          frequency: Float64Array.from(result.frequencies),
+          [valueColumn]: Float64Array.from(values(result)),
+        },
+        ...(sampleRate === undefined ? {} : { sampleRate }),
+        units: { frequency: 'Hz', ...valueUnit(result, valueColumn, input.unit) },
+      };
+    },
   };
+}
+
+/** What the table's metadata says of the signal a spectrum is of (its schema's facts). */
+export interface SpectrumInput {
+  /** Samples per second; else the result's own `sampleRate`, when it has one. */
+  readonly sampleRate?: number;
+  /** The unit of the signal's values (V, nm, ...). */
+  readonly unit?: string;
+}
+
+function numberIn(result: object, key: string): number | undefined {
+  const value = (result as Record<string, unknown>)[key];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** The spectrum column's unit: dB, or the signal's unit squared (per Hz for a density). */
+function valueUnit(result: object, column: string, unit: string | undefined): Record<string, string> {
+  if (column.endsWith('_db')) return { [column]: 'dB' };
+  if (unit === undefined) return {};
+  const density = (result as { scaling?: unknown }).scaling !== 'spectrum';
+  return { [column]: density ? `${unit}^2/Hz` : `${unit}^2` };
 }
 
 /** Equal-length rows as a 2-D float64 .npy file (C order). */

@@ -1,6 +1,7 @@
 import { SluiceError } from '../core/errors.ts';
 import type { FileOutcome, ManyReport } from '../pipeline/many.ts';
 import type { RunReport } from '../pipeline/runner.ts';
+import { formatResult, toJsonValue } from './result-table.ts';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -35,10 +36,20 @@ export function formatRunSummary(report: RunReport): string {
       `${formatRate(report.bytesRead / seconds, 'B')}, ${formatRate((report.rowsRead * report.passes) / seconds, ' rows')}, ` +
       `peak RSS ${formatBytes(peakRssBytes())}`,
   ];
-  const width = Math.max(...report.sinks.map((s) => s.type.length));
+  if (report.shards) {
+    const { total, done, reused, retried } = report.shards;
+    lines.push(`  shards: ${done}/${total} done, ${reused} reused, ${retried} retried`);
+  }
+  const label = (s: RunReport['sinks'][number]) => (s.name ? `${s.type} ${s.name}` : s.type);
+  const width = Math.max(...report.sinks.map((s) => label(s).length));
   for (const sink of report.sinks) {
-    const where = sink.outputs.length ? sink.outputs.join(', ') : '(result only)';
-    lines.push(`  ${sink.type.padEnd(width)}  ${sink.pointer}  ${formatCount(sink.rows)} rows → ${where}`);
+    const head = `  ${label(sink).padEnd(width)}  ${sink.pointer}  ${formatCount(sink.rows)} rows`;
+    if (sink.outputs.length) {
+      lines.push(`${head} → ${sink.outputs.join(', ')}`);
+      continue;
+    }
+    // No file keeps this result: show it.
+    lines.push(`${head}:`, ...formatResult(sink.result));
   }
   return lines.join('\n');
 }
@@ -54,10 +65,23 @@ export function toJsonSummary(report: RunReport): Record<string, unknown> {
     seconds: report.seconds,
     passes: report.passes,
     overlap: report.overlap,
-    sinks: report.sinks.map(({ type, pointer, rows, outputs }) => ({ type, pointer, rows, outputs })),
+    sinks: report.sinks.map(({ type, name, pointer, rows, outputs, result }) => ({
+      type,
+      ...(name === undefined ? {} : { name }),
+      pointer,
+      rows,
+      outputs,
+      result: toJson(result),
+    })),
     outputs: report.sinks.flatMap((s) => s.outputs),
     peakRssBytes: peakRssBytes(),
+    ...(report.shards ? { shards: report.shards } : {}),
   };
+}
+
+/** A result as plain JSON data: bigints as strings, typed arrays as arrays. */
+function toJson(value: unknown): unknown {
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value, toJsonValue)) as unknown);
 }
 
 /** The most memory this process has held so far (the kernel's high-water mark of its RSS). */
@@ -65,8 +89,14 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** `error CODE: message`, then where and how to fix it; the stack only when verbose. */
+/**
+ * `error CODE: message`, then where and how to fix it; the stack only when verbose. An error
+ * listing several problems (a spec checked in one go) prints each at its `file:line:column`.
+ */
 export function formatError(error: unknown, verbose: boolean): string {
+  if (error instanceof SluiceError && error.problems && error.problems.length > 1) {
+    return formatProblems(error, verbose);
+  }
   if (!(error instanceof SluiceError)) {
     const text = error instanceof Error ? error.message : String(error);
     const stack = verbose && error instanceof Error && error.stack ? `\n${error.stack}` : '';
@@ -79,6 +109,27 @@ export function formatError(error: unknown, verbose: boolean): string {
     lines.push(error.stack ?? '');
     if (error.cause instanceof Error && error.cause.stack) lines.push(`caused by: ${error.cause.stack}`);
   }
+  return lines.join('\n');
+}
+
+/** Each problem at its `file:line:column`, in the order of the file. */
+function formatProblems(error: SluiceError, verbose: boolean): string {
+  const problems = [...(error.problems ?? [])].sort(
+    (a, b) =>
+      (a.path ?? '').localeCompare(b.path ?? '') ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      (a.column ?? 0) - (b.column ?? 0),
+  );
+  const lines = problems.flatMap((problem) => [
+    `${problem.location ? `${problem.location}: ` : ''}error ${problem.code}: ${problem.message}`,
+    ...(problem.hint ? [`  hint: ${problem.hint}`] : []),
+  ]);
+  const notListed = error.message.match(/\((\S+) more not listed\)$/)?.[1];
+  const total = problems.length + (notListed ? Number(notListed.replace(/,/g, '')) : 0);
+  lines.push(
+    `${formatCount(total)} problems${error.path ? ` in ${error.path}` : ''}${notListed ? ` (${notListed} not listed)` : ''}`,
+  );
+  if (verbose) lines.push(error.stack ?? '');
   return lines.join('\n');
 }
 

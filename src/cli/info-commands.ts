@@ -1,11 +1,14 @@
 import { describeStage, renderStagesMarkdown } from '../core/describe.ts';
+import type { StageDoc } from '../core/describe.ts';
 import { SluiceError } from '../core/errors.ts';
 import { preparePlan, validateSpecFile } from '../pipeline/api.ts';
 import { inspectFile } from '../pipeline/inspect.ts';
+import { validateSpecDeep } from '../pipeline/spec-check.ts';
 import { parseSetPath, parseSetValue } from '../pipeline/spec-document.ts';
 import { registry } from '../stages.ts';
 import { listReflectronPresets } from '../atomprobe/reflectron-mesh.ts';
 import { formatBytes, formatCount } from './format.ts';
+import { formatTable } from './result-table.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
 
@@ -14,9 +17,12 @@ interface SpecArgs extends CommonOptions {
   json?: boolean;
 }
 
-/** `sluice validate SPEC`: checks the spec without opening any data file. */
+/**
+ * `sluice validate SPEC`: everything `plan` and `run` would refuse before reading data, every
+ * problem in one go (spec-check.ts); only the source's header is read.
+ */
 export async function validateCommand(args: SpecArgs): Promise<void> {
-  const plan = await validateSpecFile(args.spec, specOptions(args));
+  const plan = await validateSpecDeep(args.spec, specOptions(args));
   const text = `${args.spec}: valid (${plan.source.stage.name} → ${plan.steps.length} steps → ${plan.sinks.length} sinks)`;
   process.stdout.write(args.json ? `${JSON.stringify({ ok: true, spec: args.spec })}\n` : `${text}\n`);
 }
@@ -119,7 +125,25 @@ export async function stagesCommand(args: { name?: string; json?: boolean }): Pr
   }
   const docs = stages.map(describeStage);
   if (args.json) process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
-  else process.stdout.write(renderStagesMarkdown(docs));
+  else if (args.name) process.stdout.write(renderStagesMarkdown(docs));
+  else process.stdout.write(`${formatStageList(docs, process.stdout.columns ?? 100).join('\n')}\n`);
+}
+
+/** One line per stage: name, kind and the first sentence of its summary, cut to the terminal. */
+export function formatStageList(docs: readonly StageDoc[], columns: number): string[] {
+  const rows = docs.map((d) => [d.name, d.kind, firstSentence(d.summary)]);
+  const lines = formatTable(['stage', 'kind', 'what it does'], rows, '', false);
+  const width = Math.max(60, columns - 1);
+  return [
+    ...lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line)),
+    '',
+    '`sluice stages NAME` shows a stage’s params and defaults; docs/stages.md has them all.',
+  ];
+}
+
+function firstSentence(summary: string): string {
+  const end = summary.search(/\.\s/);
+  return end < 0 ? summary.replace(/\.$/, '') : summary.slice(0, end);
 }
 
 /** `sluice reflectron --list-instruments`: the mesh presets shipped in presets/reflectron/. */

@@ -11,6 +11,10 @@ import {
   validateCommand,
 } from './info-commands.ts';
 import { runCommand } from './run-command.ts';
+import { schemaCommand } from './schema-command.ts';
+import { testCommand } from './test-command.ts';
+import { cliVersion } from './version.ts';
+import { workerCommand } from './worker-command.ts';
 
 function withSpecOptions<T>(y: Argv<T>) {
   return y
@@ -48,6 +52,20 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
             type: 'number',
             describe:
               'Threads for accumulating sinks (default: the cores for CPU-heavy stages on inputs ≥ 256 MiB)',
+          })
+          .option('queue', {
+            type: 'string',
+            describe:
+              'Run on the workers of this queue (sluice worker): redis://host:6379[/db] or postgres://user:pass@host/db',
+          })
+          .option('shard-rows', {
+            type: 'number',
+            describe: 'With --queue: rows per shard (default: about 256 MiB of input)',
+          })
+          .option('scratch', {
+            type: 'string',
+            describe:
+              'With --queue: a directory every worker reaches at the same path (default: .sluice/ beside the first output)',
           }),
       async (args) => {
         outcome.exitCode = await runCommand({ ...args, spec: args.spec });
@@ -81,6 +99,51 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
       (args) => stagesCommand(args),
     )
     .command(
+      'worker',
+      'Take the jobs of `sluice run --queue` runs until stopped (SIGTERM/SIGINT finish the current job)',
+      (y) =>
+        y
+          .option('queue', {
+            type: 'string',
+            demandOption: true,
+            describe:
+              'redis://host:6379[/db] or postgres://user:pass@host/db (?queue=NAME for another queue)',
+          })
+          .option('concurrency', {
+            type: 'number',
+            default: 1,
+            describe: 'Jobs at once, each on its own thread',
+          })
+          .option('lock-seconds', {
+            type: 'number',
+            default: 30,
+            describe:
+              "A job's lock, renewed while it runs; a dead worker's job runs again after 1–2 of these",
+          }),
+      async (args) => {
+        outcome.exitCode = await workerCommand(args);
+      },
+    )
+    .command(
+      'test <specs..>',
+      'Run the `tests:` of specs on their inline input (exit 1 when a test fails, 2 for a bad spec)',
+      (y) =>
+        y
+          .positional('specs', { type: 'string', array: true, demandOption: true, describe: 'Spec files' })
+          .option('set', {
+            type: 'string',
+            array: true,
+            describe: 'Override a spec key: --set sinks[0].bins=50',
+          })
+          .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' }),
+      async (args) => {
+        outcome.exitCode = await testCommand({ ...args, specs: args.specs });
+      },
+    )
+    .command('schema', 'Print the JSON Schema (draft 2020-12) of a spec, for editors and linters', {}, () =>
+      schemaCommand(),
+    )
+    .command(
       'reflectron',
       'Reflectron mesh correction: list the instrument presets',
       (y) =>
@@ -89,11 +152,14 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
           .option('json', { type: 'boolean' }),
       (args) => reflectronCommand(args),
     )
-    .demandCommand(1, 'Name a command: run, validate, plan, inspect, stages or reflectron.')
+    .demandCommand(
+      1,
+      'Name a command: run, worker, validate, plan, inspect, stages, test, schema or reflectron.',
+    )
     .strict()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(cliVersion())
     .fail((message, error) => {
       throw error ?? new SluiceError('USAGE', message ?? 'bad usage', { hint: 'Run `sluice --help`.' });
     });

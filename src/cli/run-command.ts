@@ -1,4 +1,5 @@
-import { runManyPlan, runPlan, validateSpecFile } from '../pipeline/api.ts';
+import { runManyPlan, runPlan } from '../cluster/api.ts';
+import { validateSpecFile } from '../pipeline/api.ts';
 import type { PipelinePlan } from '../pipeline/validate.ts';
 import {
   formatError,
@@ -9,6 +10,7 @@ import {
   toManyJson,
 } from './format.ts';
 import { createProgressDisplay } from './progress.ts';
+import type { ProgressDisplay } from './progress.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
 
@@ -20,6 +22,10 @@ export interface RunArgs extends CommonOptions {
   dryRun?: boolean;
   failFast?: boolean;
   workers?: number;
+  /** Submit to the workers on this queue (`sluice worker`) instead of running here. */
+  queue?: string;
+  shardRows?: number;
+  scratch?: string;
 }
 
 /**
@@ -29,16 +35,20 @@ export interface RunArgs extends CommonOptions {
 export async function runCommand(args: RunArgs): Promise<number> {
   const plan = await validateSpecFile(args.spec, specOptions(args));
   const controller = new AbortController();
+  // On stderr when it is a terminal, --json or not (the JSON goes to stdout).
+  const progress = createProgressDisplay(!args.quiet);
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write('\ninterrupting: removing partial outputs (Ctrl-C again to force)\n');
+    // The bar goes first, so the message is one clean line and nothing is drawn after it.
+    progress.stop();
+    process.stderr.write('interrupting: removing partial outputs (Ctrl-C again to force)\n');
     controller.abort();
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
     if (plan.inputs.many || args.dryRun) return await runFiles(plan, args, controller.signal);
-    await runOne(plan, args, controller.signal);
+    await runOne(plan, args, controller.signal, progress);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -46,10 +56,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
 }
 
-async function runOne(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): Promise<void> {
-  const progress = createProgressDisplay(!args.json && !args.quiet);
+async function runOne(
+  plan: PipelinePlan,
+  args: RunArgs,
+  signal: AbortSignal,
+  progress: ProgressDisplay,
+): Promise<void> {
   try {
     const report = await runPlan(plan, {
+      ...queueOptions(args),
       signal,
       overwrite: args.overwrite,
       workers: args.workers,
@@ -68,6 +83,7 @@ async function runOne(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): P
 /** One line per file as it finishes, then a total; fails when any file failed. */
 async function runFiles(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): Promise<number> {
   const report = await runManyPlan(plan, {
+    ...queueOptions(args),
     signal,
     overwrite: args.overwrite,
     workers: args.workers,
@@ -84,6 +100,12 @@ async function runFiles(plan: PipelinePlan, args: RunArgs, signal: AbortSignal):
   else if (!args.quiet) process.stdout.write(`${formatManySummary(report)}\n`);
   const aborted = report.files.some((f) => f.error?.code === 'ABORTED');
   return aborted ? 130 : report.counts.failed > 0 ? 1 : 0;
+}
+
+/** `--queue`, `--shard-rows`, `--scratch` as run options; nothing without `--queue`. */
+function queueOptions(args: RunArgs) {
+  if (args.queue === undefined) return {};
+  return { queue: args.queue, shardRows: args.shardRows, scratch: args.scratch };
 }
 
 export function verboseLog(verbose: boolean | undefined): (message: string) => void {

@@ -10,7 +10,7 @@ export interface Column {
 
 /**
  * A table of equal-length columns. Rows [0, history) repeat the end of the previous batch
- * (look-back); rows [history, rows) are new. See DESIGN.md §1–2.
+ * (look-back); rows [history, rows) are new. See docs/design.md §1–2.
  */
 export interface Batch {
   readonly schema: Schema;

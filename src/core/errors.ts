@@ -38,6 +38,10 @@ export interface SluiceErrorDetails {
   column?: number;
   /** How to fix it. */
   hint?: string;
+  /** The name the error is about (an unknown column), so a spec check can point at the param holding it. */
+  subject?: string;
+  /** Every problem, when one error reports several (a spec checked in one go); the first is this one's. */
+  problems?: readonly SluiceError[];
   cause?: unknown;
 }
 
@@ -49,6 +53,8 @@ export class SluiceError extends Error {
   readonly line?: number;
   readonly column?: number;
   readonly hint?: string;
+  readonly subject?: string;
+  readonly problems?: readonly SluiceError[];
 
   constructor(code: ErrorCode, message: string, details: SluiceErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -59,6 +65,8 @@ export class SluiceError extends Error {
     this.line = details.line;
     this.column = details.column;
     this.hint = details.hint;
+    this.subject = details.subject;
+    this.problems = details.problems;
   }
 
   /** 2 for spec and usage errors, 1 for runtime failures. */
@@ -83,6 +91,7 @@ export class SluiceError extends Error {
       line: this.line,
       column: this.column,
       hint: this.hint,
+      ...(this.problems ? { problems: this.problems.map((p) => p.toJSON()) } : {}),
     };
   }
 }

@@ -53,6 +53,7 @@ export function requireColumn(schema: Schema, name: string, stage: string): Colu
   const available = columnNames(schema);
   const nearest = available.length ? closest(name, available) : undefined;
   throw new SluiceError('COLUMN_UNKNOWN', `${stage}: no column '${name}' in the input`, {
+    subject: name,
     hint: available.length
       ? `Did you mean '${nearest}'? Available columns: ${available.join(', ')}.`
       : 'The input has no columns.',

@@ -18,7 +18,7 @@ export interface StageContext {
 }
 
 export interface ReadOptions {
-  /** Rows of look-back each batch must start with: the planner's overlap (DESIGN.md §2). */
+  /** Rows of look-back each batch must start with: the planner's overlap (docs/design.md §2). */
   readonly overlap: number;
   /**
    * The consumer is done with a batch when it asks for the next one, so the source may
@@ -48,7 +48,7 @@ export interface OpenSource {
   close(): Promise<void>;
 }
 
-/** Something that adds batches up and can be combined with another of its kind (DESIGN.md §3). */
+/** Something that adds batches up and can be combined with another of its kind (docs/design.md §3). */
 export interface Accumulator<R> {
   add(batch: Batch): void;
   /** Folds `other` into this one; associative, so shards can be merged in any grouping. */
@@ -109,9 +109,9 @@ export interface SinkContext extends StageContext {
   readonly rows?: number;
 }
 
-interface StageBase<S extends z.ZodType> {
+interface StageBase<S extends z.ZodType, N extends string> {
   /** The key used in specs (`type:`); equals the file's base name. */
-  readonly name: string;
+  readonly name: N;
   readonly params: S;
   /**
    * Its work per row far exceeds reading the row (FFTs, mesh lookups): the runner then splits
@@ -121,7 +121,10 @@ interface StageBase<S extends z.ZodType> {
   readonly cpuHeavy?: boolean;
 }
 
-export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
+export interface SourceStage<S extends z.ZodType = z.ZodType, N extends string = string> extends StageBase<
+  S,
+  N
+> {
   readonly kind: 'source';
   /** File extensions (lower case, with the dot) `inspect` maps to this source. */
   readonly extensions?: readonly string[];
@@ -132,7 +135,10 @@ export interface SourceStage<S extends z.ZodType = z.ZodType> extends StageBase<
   create(params: z.output<S>, ctx: StageContext): Promise<OpenSource>;
 }
 
-export interface TransformStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
+export interface TransformStage<S extends z.ZodType = z.ZodType, N extends string = string> extends StageBase<
+  S,
+  N
+> {
   readonly kind: 'transform';
   /**
    * It emits exactly one row per row it receives (it never filters, splits or merges rows), so
@@ -146,11 +152,33 @@ export interface TransformStage<S extends z.ZodType = z.ZodType> extends StageBa
   create(params: z.output<S>, ctx: TransformContext): BatchFunction;
 }
 
-export interface SinkStage<S extends z.ZodType = z.ZodType> extends StageBase<S> {
+/** A sink that runs another sink and adds to it (`plot` draws what the sink it wraps computes). */
+export interface WrappedSink {
+  readonly stage: SinkStage;
+  /** Its params, defaults filled in. */
+  readonly params: Record<string, unknown>;
+}
+
+/** `R` is the result `finish` resolves to (`report.sinks[i].result`). */
+export interface SinkStage<
+  S extends z.ZodType = z.ZodType,
+  R = unknown,
+  N extends string = string,
+> extends StageBase<S, N> {
   readonly kind: 'sink';
   history?(params: z.output<S>, schema: Schema): number;
   /** Files the sink will write, for `plan` and the existing-output check. */
   outputs(params: z.output<S>): string[];
+  /**
+   * The extensions (lower case, with the dot) its outputs may end in, when it writes its result
+   * by extension; validation refuses any other, naming these.
+   */
+  readonly extensions?: readonly string[];
+  /**
+   * The sink this one runs and adds to. Its accumulator is this sink's, so a shard (another
+   * thread or machine) and `sluice test` run the wrapped sink alone, writing nothing.
+   */
+  wraps?(params: z.output<S>): WrappedSink;
   /** Checks the params against the input schema (columns exist, ...); throws a SluiceError. */
   check?(params: z.output<S>, schema: Schema): void;
   /**
@@ -158,15 +186,24 @@ export interface SinkStage<S extends z.ZodType = z.ZodType> extends StageBase<S>
    * needs a fact of the whole input first (numpy's histogram range, for instance).
    */
   prepare?(params: z.output<S>, schema: Schema): Accumulator<unknown> | undefined;
-  create(params: z.output<S>, ctx: SinkContext): SinkInstance | Promise<SinkInstance>;
+  create(params: z.output<S>, ctx: SinkContext): SinkInstance<R> | Promise<SinkInstance<R>>;
 }
 
 export type Stage = SourceStage | TransformStage | SinkStage;
 
-/** Declares a stage; the identity, there for type inference of `params`. */
-export function defineStage<S extends z.ZodType>(stage: SourceStage<S>): SourceStage<S>;
-export function defineStage<S extends z.ZodType>(stage: TransformStage<S>): TransformStage<S>;
-export function defineStage<S extends z.ZodType>(stage: SinkStage<S>): SinkStage<S>;
+/**
+ * Declares a stage; the identity, there for type inference: of `params`, of the literal `name`
+ * (the API's stage definitions are keyed by it) and of a sink's result.
+ */
+export function defineStage<S extends z.ZodType, const N extends string>(
+  stage: SourceStage<S, N>,
+): SourceStage<S, N>;
+export function defineStage<S extends z.ZodType, const N extends string>(
+  stage: TransformStage<S, N>,
+): TransformStage<S, N>;
+export function defineStage<S extends z.ZodType, R, const N extends string>(
+  stage: SinkStage<S, R, N>,
+): SinkStage<S, R, N>;
 export function defineStage(stage: Stage): Stage {
   return stage;
 }

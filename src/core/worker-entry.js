@@ -12,6 +12,7 @@ const { module, input } = workerData;
 async function load() {
   const compiled = new URL(`../${module}.js`, import.meta.url);
   if (existsSync(compiled)) return import(compiled.href);
+  // Only in a clone running src/: tsx is a devDependency, and an installed package has dist/.
   const { register } = await import('tsx/esm/api');
   register();
   return import(new URL(`../${module}.ts`, import.meta.url).href);

@@ -1,5 +1,5 @@
 /**
- * What a format's table writer implements (DESIGN.md §3, §6): it takes each batch's new rows
+ * What a format's table writer implements (docs/design.md §3, §6): it takes each batch's new rows
  * of the selected columns as views, writes them, and on finish commits its output(s) by
  * rename; abort removes every temporary file. Each format opens its encoder with
  * `open<Format>Writer` (formats/<format>/writer.ts); sinks drive it through

@@ -1,5 +1,5 @@
 /**
- * Output files that appear complete or not at all (DESIGN.md §6). A writer writes to a
+ * Output files that appear complete or not at all (docs/design.md §6). A writer writes to a
  * temporary name in the destination's directory (same filesystem, so the final rename is
  * atomic), fsyncs, and renames on commit; abort, or a failed commit, removes the temporary
  * file. A run killed outright leaves at most a `.<name>.sluice-tmp-<pid>-<random>` file,

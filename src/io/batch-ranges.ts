@@ -1,5 +1,5 @@
 /**
- * The one definition of which rows a batch holds (DESIGN.md §2): batch k's new rows are
+ * The one definition of which rows a batch holds (docs/design.md §2): batch k's new rows are
  * [startRow + k·chunkRows, …) clipped at endRow, and it starts min(overlap, newStart) rows
  * earlier — look-back may reach before startRow (so a shard sees what a whole-file run sees),
  * never before row 0. Every source reads its batches through this.

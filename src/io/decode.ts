@@ -1,5 +1,5 @@
 /**
- * File bytes → column arrays (DESIGN.md §4). Native-order aligned data becomes a view with
+ * File bytes → column arrays (docs/design.md §4). Native-order aligned data becomes a view with
  * no copy; foreign byte order is swapped natively (Buffer#swap16/32/64), in place when the
  * bytes are private, otherwise after one copy; fields interleaved in records are gathered
  * into their own arrays by bit pattern, so NaN payloads and 64-bit integers pass unchanged.
@@ -21,6 +21,8 @@ export interface FieldLayout {
   readonly offset: number;
   /** numpy booleans (uint8): any non-zero byte reads as 1 (`toBoolValues`). */
   readonly bool?: boolean;
+  /** Unit of the values (nm, Da, ...), carried to the schema. */
+  readonly unit?: string;
 }
 
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -1,5 +1,5 @@
 /**
- * The file-access layer every file source uses (DESIGN.md §4): one interface, two backends.
+ * The file-access layer every file source uses (docs/design.md §4): one interface, two backends.
  * `read` does positioned reads into (optionally reused) buffers, the next range read while
  * the current one is processed; `mmap` maps page-aligned windows and drops consumed pages.
  */

@@ -43,7 +43,7 @@ function logFallbackOnce(reason: string, log: ((message: string) => void) | unde
 }
 
 /**
- * Opens `path` for ranged access with the backend `options.io` asks for (DESIGN.md §4).
+ * Opens `path` for ranged access with the backend `options.io` asks for (docs/design.md §4).
  * A missing file is INPUT_MISSING; a directory, special or unreadable file is IO_READ.
  */
 export async function openMappedFile(

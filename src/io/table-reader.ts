@@ -1,5 +1,5 @@
 /**
- * The batch generator every fixed-record file source uses (DESIGN.md §2 and §4): rows of a
+ * The batch generator every fixed-record file source uses (docs/design.md §2 and §4): rows of a
  * table whose bytes sit at known file offsets, read in chunks with look-back, the next
  * chunk's read in flight while the current batch is processed, each chunk's bytes released
  * as soon as the consumer asks for the next batch.
@@ -36,6 +36,8 @@ export interface ColumnarField {
   readonly fileOffset: number;
   /** numpy booleans (uint8): any non-zero byte reads as 1. */
   readonly bool?: boolean;
+  /** Unit of the values, carried to the schema. */
+  readonly unit?: string;
 }
 
 export interface ColumnarLayout {
@@ -97,7 +99,12 @@ export function rowBytesOf(layout: TableLayout): number {
 /** The schema columns a layout produces, in order. */
 export function columnsOf(layout: TableLayout): ColumnSchema[] {
   const fields = layout.kind === 'records' ? layout.fields : layout.columns;
-  return fields.map((f) => ({ name: f.name, dtype: f.dtype, width: f.width }));
+  return fields.map((f) => ({
+    name: f.name,
+    dtype: f.dtype,
+    width: f.width,
+    ...(f.unit ? { unit: f.unit } : {}),
+  }));
 }
 
 /**

@@ -68,6 +68,16 @@ export async function preparePlan(plan: PipelinePlan, options: RunOptions = {}):
 
 /** Runs a plan over its one input file (`{stem}` and friends filled in from it). */
 export async function runPlan(plan: PipelinePlan, options: RunOptions = {}): Promise<RunReport> {
+  const filePlan = singleFilePlan(plan, options);
+  checkOutputs(filePlan, options.overwrite ?? false);
+  return executePipeline(await preparePlan(filePlan, options), options);
+}
+
+/**
+ * The plan for its one input file (`{stem}` and friends filled in from it), confined to
+ * `options.root` when given; USAGE for a plan over several files.
+ */
+export function singleFilePlan(plan: PipelinePlan, options: Pick<RunOptions, 'root'> = {}): PipelinePlan {
   if (plan.inputs.many) {
     throw new SluiceError(
       'USAGE',
@@ -85,8 +95,7 @@ export async function runPlan(plan: PipelinePlan, options: RunOptions = {}): Pro
       locate: () => undefined,
     });
   }
-  checkOutputs(filePlan, options.overwrite ?? false);
-  return executePipeline(await preparePlan(filePlan, options), options);
+  return filePlan;
 }
 
 /** Runs a plan once per input file (a single file is a run over one). */
@@ -106,7 +115,7 @@ export async function runSpecFiles(
  * Fails before any work when an output exists (unless overwriting) or cannot be written, so
  * a long run, or its pre-pass, is not wasted.
  */
-function checkOutputs(plan: PipelinePlan, overwrite: boolean): void {
+export function checkOutputs(plan: PipelinePlan, overwrite: boolean): void {
   for (const sink of plan.sinks) {
     for (const out of sink.stage.outputs(sink.params)) {
       if (!overwrite && existsSync(out)) {

@@ -101,7 +101,7 @@ function confinePath(root: Root, path: string, at: SpecPath, spec: SpecPlace): v
  * Where in the params `value` is: `['out']`, `['of', 'out']`, `['paths', 2]`; undefined when no
  * param holds it as it is (a stage may derive a path from a param).
  */
-function keyPath(params: unknown, value: string | undefined, depth = 0): SpecPath | undefined {
+export function keyPath(params: unknown, value: string | undefined, depth = 0): SpecPath | undefined {
   if (params === value) return [];
   if (depth > 8 || params === null || typeof params !== 'object') return undefined;
   const entries = Array.isArray(params) ? params.entries() : Object.entries(params);

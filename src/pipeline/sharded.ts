@@ -1,11 +1,11 @@
 /**
- * The main pass on several threads (DESIGN.md §2): batches are self-contained, so the row
+ * The main pass on several threads (docs/design.md §2): batches are self-contained, so the row
  * range splits into shards, each read and accumulated by a worker thread (shard-worker.ts),
  * and the shards' accumulator states are merged here in row order.
  */
 import { availableParallelism } from 'node:os';
 import { SluiceError, sluiceErrorFromJSON } from '../core/errors.ts';
-import type { SinkInstance, StageContext } from '../core/stage.ts';
+import type { SinkInstance, SinkStage, StageContext, WrappedSink } from '../core/stage.ts';
 import type { WorkerEndMessage } from '../core/worker-call.ts';
 import { startWorker } from '../core/worker-call.ts';
 import { registry } from '../stages.ts';
@@ -120,7 +120,7 @@ function shardJobs(
   return Array.from({ length: workers }, (_, i) => ({
     source: asRef(plan.source),
     steps: plan.steps.map(asRef),
-    sinks: plan.sinks.map((sink) => withoutOutputs(asRef(sink), sink.stage.outputs(sink.params))),
+    sinks: plan.sinks.map(shardSinkRef),
     startRow: startRow + Math.floor((source.rows * i) / workers),
     endRow: startRow + Math.floor((source.rows * (i + 1)) / workers),
     origin,
@@ -171,11 +171,24 @@ function runShard(
 }
 
 /**
+ * The sink a shard runs in `sink`'s place: the sink it wraps, if any (`plot` draws what its
+ * inner sink accumulates, and that accumulator is the one merged), without its outputs.
+ */
+export function shardSinkRef(sink: {
+  readonly stage: SinkStage;
+  readonly params: Record<string, unknown>;
+}): { readonly type: string } & Record<string, unknown> {
+  let layer: WrappedSink = sink;
+  for (let depth = 0; layer.stage.wraps && depth < 4; depth++) layer = layer.stage.wraps(layer.params);
+  return withoutOutputs({ type: layer.stage.name, ...layer.params }, layer.stage.outputs(layer.params));
+}
+
+/**
  * A worker's sink writes nothing: the main thread merges and writes. Params naming an output
  * are left out (they are optional on every accumulator sink), so a worker stopped at any
  * moment leaves no file, not even a temporary one.
  */
-function withoutOutputs<T extends Record<string, unknown>>(ref: T, outputs: readonly string[]): T {
+export function withoutOutputs<T extends Record<string, unknown>>(ref: T, outputs: readonly string[]): T {
   return Object.fromEntries(
     Object.entries(ref).filter(([, value]) => !outputs.includes(value as string)),
   ) as T;

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { SluiceError } from '../core/errors.ts';
@@ -6,14 +5,14 @@ import type { Registry } from '../core/registry.ts';
 import type { SinkStage, SourceStage, Stage, StageKind, TransformStage } from '../core/stage.ts';
 import { formatPointer } from './spec-document.ts';
 import type { SpecDocument, SpecPath, SpecPosition } from './spec-document.ts';
-import { expandInputs, hasTemplate } from './inputs.ts';
 import type { Inputs } from './inputs.ts';
-import { confineDeclaredInputs, confinePlan, resolveRoot } from './confine.ts';
+import { checkExtensions, checkPaths, checkSinkNames, checkTestSinks } from './spec-checks.ts';
+import { ProblemList } from './spec-problems.ts';
+import { specTestShape } from './spec-test-shape.ts';
+import type { SpecTest } from './spec-test-shape.ts';
 
 export { formatPointer } from './spec-document.ts';
-
-/** Problems one error lists; it counts the rest. */
-export const MAX_LISTED_PROBLEMS = 50;
+export { MAX_LISTED_PROBLEMS } from './spec-problems.ts';
 
 /** One stage of a validated spec: its declaration and its params with every default filled in. */
 export interface StagePlan<S extends Stage = Stage> {
@@ -21,8 +20,12 @@ export interface StagePlan<S extends Stage = Stage> {
   readonly params: Record<string, unknown>;
   /** Where it sits in the spec: `source`, `steps[2]`, `sinks[0]`. */
   readonly pointer: string;
+  /** The same as a path: `['steps', 2]`. */
+  readonly at?: SpecPath;
   /** Its line and column in the spec file, for errors found after validation. */
   readonly position?: SpecPosition;
+  /** A sink's `name:`, by which `sluice test` and reports refer to it. */
+  readonly name?: string;
 }
 
 export interface PipelinePlan {
@@ -33,78 +36,147 @@ export interface PipelinePlan {
   readonly source: StagePlan<SourceStage>;
   readonly steps: readonly StagePlan<TransformStage>[];
   readonly sinks: readonly StagePlan<SinkStage>[];
+  /** The spec's `tests:` (`sluice test`). */
+  readonly tests?: readonly SpecTest[];
+  /** Where a spec path is in the spec file, for problems found once the source's schema is known. */
+  readonly locate?: (at: SpecPath) => SpecPosition | undefined;
+}
+
+/** What validation could plan of a spec with problems: the stages without problems. */
+export interface PartialPlan {
+  readonly source?: StagePlan<SourceStage>;
+  /** One entry per step of the spec; undefined for a step with a problem. */
+  readonly steps: readonly (StagePlan<TransformStage> | undefined)[];
+  readonly sinks: readonly (StagePlan<SinkStage> | undefined)[];
+  /** Undefined when they could not be listed or do not all exist. */
+  readonly inputs?: Inputs;
+}
+
+/** The outcome of checking a spec: the plan when there is no problem, every problem found. */
+export interface SpecCheck {
+  readonly plan?: PipelinePlan;
+  readonly partial: PartialPlan;
+  readonly problems: ProblemList;
 }
 
 const stageRef = z.looseObject({ type: z.string() });
+const sinkRef = z.looseObject({
+  type: z.string(),
+  name: z.string().min(1).optional().describe('A name for the sink, by which `tests:` refer to it.'),
+});
 const specShape = z
   .object({
     name: z.string().optional(),
     description: z.string().optional(),
     source: stageRef,
     steps: z.array(stageRef).default([]),
-    sinks: z.array(stageRef).min(1, 'a pipeline needs at least one sink'),
+    sinks: z.array(sinkRef).min(1, 'a pipeline needs at least one sink'),
+    tests: z.array(specTestShape).optional(),
   })
   .strict();
+
+/** The top-level keys of a spec. */
+export const SPEC_KEYS = Object.keys(specShape.shape);
 
 export interface ValidateOptions {
   /** Every input and output must lie inside this directory, symbolic links followed. */
   readonly root?: string;
+  /**
+   * Whether the source's input files must exist (default true). `sluice test` replaces the
+   * source's data, so it does not ask.
+   */
+  readonly checkInputs?: boolean;
 }
 
 /**
  * Checks a spec against the registry without reading any data file: shape, stage names,
- * every stage's params, that input files exist and outputs are distinct, and with `root`
- * that every path stays inside it (checked before the source's path is listed or globbed).
+ * every stage's params, output extensions, that input files exist and outputs are distinct,
+ * and with `root` that every path stays inside it (checked before the source's path is listed
+ * or globbed). Throws one error listing every problem.
  */
 export function validateSpec(
   spec: SpecDocument,
   registry: Registry,
   options: ValidateOptions = {},
 ): PipelinePlan {
+  const { plan, problems } = checkSpec(spec, registry, options);
+  problems.throwIfAny();
+  return plan!;
+}
+
+/** validateSpec's checks, every problem collected; what could be planned is in `partial`. */
+export function checkSpec(spec: SpecDocument, registry: Registry, options: ValidateOptions = {}): SpecCheck {
+  const problems = new ProblemList();
   const top = specShape.safeParse(spec.value);
-  if (!top.success) throw issueError(spec, [], top.error.issues, Object.keys(specShape.shape));
-  const { name, source, steps, sinks } = top.data;
-  const sourcePlan = planStage(spec, registry, 'source', ['source'], source) as StagePlan<SourceStage>;
-  const stepPlans = steps.map(
-    (s, i) => planStage(spec, registry, 'transform', ['steps', i], s) as StagePlan<TransformStage>,
-  );
-  const sinkPlans = sinks.map(
-    (s, i) => planStage(spec, registry, 'sink', ['sinks', i], s) as StagePlan<SinkStage>,
-  );
-  const root = options.root === undefined ? undefined : resolveRoot(options.root);
-  if (root) confineDeclaredInputs(root, sourcePlan, spec);
-  const plan: PipelinePlan = {
-    name,
-    specPath: spec.path,
-    inputs: expandInputs(sourcePlan),
-    source: sourcePlan,
-    steps: stepPlans,
-    sinks: sinkPlans,
+  if (!top.success) addIssues(problems, spec, [], top.error.issues, SPEC_KEYS);
+  const value = (isRecord(spec.value) ? spec.value : {}) as Record<string, unknown>;
+  const ref = (item: unknown) => (stageRef.safeParse(item).success ? (item as StageRefValue) : undefined);
+  const list = (key: string) => (Array.isArray(value[key]) ? (value[key] as unknown[]) : []);
+  const plan = <S extends Stage>(kind: StageKind, at: SpecPath, item: unknown) => {
+    const found = ref(item);
+    return found && (planStage(problems, spec, registry, kind, at, found) as StagePlan<S> | undefined);
   };
-  if (root) confinePlan(root, plan, spec);
-  checkInputsExist(spec, plan.inputs);
-  checkDistinctOutputs(spec, plan.sinks);
-  if (plan.inputs.many) checkOutputsPerFile(spec, plan.sinks);
-  return plan;
+  const source = plan<SourceStage>('source', ['source'], value.source);
+  const steps = list('steps').map((s, i) => plan<TransformStage>('transform', ['steps', i], s));
+  const sinks = list('sinks').map((s, i) => plan<SinkStage>('sink', ['sinks', i], s));
+  checkSinkNames(problems, spec, sinks);
+  checkExtensions(problems, spec, sinks);
+  if (top.success) checkTestSinks(problems, spec, top.data.tests ?? [], sinks);
+  const inputs = source && checkPaths(problems, spec, source, sinks, options);
+  const partial: PartialPlan = { source, steps, sinks, inputs };
+  if (!problems.isEmpty || !top.success || !source || !inputs) return { partial, problems };
+  return {
+    partial,
+    problems,
+    plan: {
+      name: top.data.name,
+      specPath: spec.path,
+      inputs,
+      source,
+      steps: steps as StagePlan<TransformStage>[],
+      sinks: sinks as StagePlan<SinkStage>[],
+      tests: top.data.tests,
+      locate: (at) => spec.locate(at),
+    },
+  };
+}
+
+type StageRefValue = { type: string } & Record<string, unknown>;
+
+function isRecord(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function planStage(
+  problems: ProblemList,
   spec: SpecDocument,
   registry: Registry,
   kind: StageKind,
   at: SpecPath,
-  ref: { type: string } & Record<string, unknown>,
-): StagePlan {
-  const { type, ...rawParams } = ref;
+  ref: StageRefValue,
+): StagePlan | undefined {
+  const { type, ...rest } = ref;
+  let rawParams: Record<string, unknown> = rest;
+  let name: unknown;
+  // A sink's `name` names the sink in the spec; it is not one of the stage's params.
+  if (kind === 'sink') ({ name, ...rawParams } = rest);
   const stage = registry.get(type, kind);
-  if (!stage) throw unknownStageError(spec, registry, kind, [...at, 'type'], type, registry.get(type));
+  if (!stage) {
+    problems.add(unknownStageError(spec, registry, kind, [...at, 'type'], type, registry.get(type)));
+    return undefined;
+  }
   const parsed = stage.params.safeParse(rawParams);
-  if (!parsed.success) throw issueError(spec, at, parsed.error.issues, paramKeys(stage), type);
+  if (!parsed.success) {
+    addIssues(problems, spec, at, parsed.error.issues, paramKeys(stage), type);
+    return undefined;
+  }
   return {
     stage,
     params: parsed.data as Record<string, unknown>,
     pointer: formatPointer(at),
+    at,
     position: spec.locate(at),
+    ...(typeof name === 'string' ? { name } : {}),
   };
 }
 
@@ -132,116 +204,77 @@ function paramKeys(stage: Stage): string[] {
   return stage.params instanceof z.ZodObject ? Object.keys(stage.params.shape) : [];
 }
 
-/** One thing wrong, at its place in the spec. */
-interface Problem {
-  readonly path: SpecPath;
-  readonly message: string;
-  /** An unknown key: located at the key, and a name to suggest a known one for. */
-  readonly key?: string;
-}
-
 /**
- * The error for a failed parse: the first problem at its line and column, up to
- * MAX_LISTED_PROBLEMS listed, the rest counted (zod reports every unknown key of a map).
+ * A failed parse's issues as problems, each at its line and column: an unknown key at the key,
+ * with the nearest known key as its hint (zod reports every unknown key of a map).
  */
-function issueError(
+function addIssues(
+  problems: ProblemList,
   spec: SpecDocument,
   at: SpecPath,
   issues: readonly z.core.$ZodIssue[],
   knownKeys: string[],
   stageName?: string,
-): SluiceError {
-  const { listed, total } = listProblems(at, issues);
+): void {
   const code = at.length === 0 ? 'SPEC_INVALID' : 'PARAMS_INVALID';
-  const first = listed[0] ?? { path: at, message: 'invalid' };
-  const describe = (problem: Problem, index: number) =>
-    problem.key === undefined
-      ? `${problem.path.length ? formatPointer(problem.path) : '(top level)'}: ${problem.message}`
-      : `${formatPointer(problem.path)}: unknown key '${problem.key}'${stageName && index === 0 ? ` for ${stageName}` : ''}`;
-  const lines = [describe(first, 0)];
-  if (total > 1) {
-    lines[0] += `; and ${formatCount(total - 1)} more:`;
-    lines.push(...listed.slice(1).map((problem, i) => `  ${describe(problem, i + 1)}`));
-    if (total > listed.length) lines.push(`  (${formatCount(total - listed.length)} more not listed)`);
-  }
-  const nearest = first.key !== undefined && knownKeys.length ? closest(first.key, knownKeys) : undefined;
-  return new SluiceError(code, lines.join('\n'), {
-    path: spec.path,
-    ...spec.locate(first.path, first.key !== undefined),
-    hint:
-      first.key !== undefined
-        ? `${nearest ? `Did you mean '${nearest}'? ` : ''}Valid keys: ${knownKeys.join(', ')}.`
-        : stageName
-          ? `\`sluice stages ${stageName}\` shows its params and defaults.`
-          : 'See the spec reference in README.md.',
-  });
-}
-
-/** The first MAX_LISTED_PROBLEMS problems, one per unknown key, and how many there are. */
-function listProblems(
-  at: SpecPath,
-  issues: readonly z.core.$ZodIssue[],
-): { listed: Problem[]; total: number } {
-  const listed: Problem[] = [];
-  let total = 0;
+  let first = true;
+  const named = () => {
+    const text = stageName && first ? ` for ${stageName}` : '';
+    first = false;
+    return text;
+  };
   for (const issue of issues) {
     const path = [...at, ...(issue.path as (string | number)[])];
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : undefined;
-    total += keys ? keys.length : 1;
-    if (!keys) {
-      if (listed.length < MAX_LISTED_PROBLEMS) listed.push({ path, message: issue.message });
+    if (issue.code !== 'unrecognized_keys') {
+      named();
+      problems.add(
+        new SluiceError(code, `${path.length ? formatPointer(path) : '(top level)'}: ${issue.message}`, {
+          path: spec.path,
+          ...spec.locate(path),
+          hint: stageName
+            ? `\`sluice stages ${stageName}\` shows its params and defaults.`
+            : 'See the spec reference in README.md; `sluice schema` prints the JSON Schema of a spec.',
+        }),
+      );
       continue;
     }
-    for (const key of keys.slice(0, MAX_LISTED_PROBLEMS - listed.length)) {
-      listed.push({ path: [...path, key], message: `unknown key '${key}'`, key });
+    // Only the first MAX_LISTED_PROBLEMS are made (and located): a map may have 100,000 keys.
+    for (const [i, key] of issue.keys.entries()) {
+      if (problems.isFull) {
+        problems.count(issue.keys.length - i);
+        break;
+      }
+      const keyAt = [...path, key];
+      const nearest = knownKeys.length ? closest(key, knownKeys) : undefined;
+      problems.add(
+        new SluiceError(code, `${formatPointer(keyAt)}: unknown key '${key}'${named()}`, {
+          path: spec.path,
+          ...spec.locate(keyAt, true),
+          hint: `${nearest ? `Did you mean '${nearest}'? ` : ''}Valid keys: ${knownKeys.join(', ')}.`,
+        }),
+      );
     }
   }
-  return { listed, total };
 }
 
-function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-function checkInputsExist(spec: SpecDocument, inputs: Inputs): void {
-  const missing = inputs.many ? inputs.files.length === 0 : inputs.files.some((f) => !existsSync(f));
-  if (!missing) return;
-  const message = inputs.many
-    ? 'no input file matches source.path'
-    : `input file not found: ${inputs.files.find((f) => !existsSync(f))}`;
-  throw new SluiceError('INPUT_MISSING', message, {
-    path: spec.path,
-    ...spec.locate(['source', 'path']),
-    hint: 'Paths are relative to the directory sluice runs in. `npm start` creates data/sample/.',
-  });
-}
-
-/** With several inputs, every output must name its file, or the runs would overwrite each other. */
-function checkOutputsPerFile(spec: SpecDocument, sinks: readonly StagePlan<SinkStage>[]): void {
-  sinks.forEach((sink, index) => {
-    const fixed = sink.stage.outputs(sink.params).find((out) => !hasTemplate(out));
-    if (fixed === undefined) return;
-    throw new SluiceError('SPEC_INVALID', `sinks[${index}] writes ${fixed} for every input file`, {
-      path: spec.path,
-      ...spec.locate(['sinks', index, 'out']),
-      hint: 'The source names several files: put {stem}, {name} or {dir} in `out`, e.g. out/{stem}.json.',
-    });
-  });
-}
-
-function checkDistinctOutputs(spec: SpecDocument, sinks: readonly StagePlan<SinkStage>[]): void {
-  const seen = new Map<string, number>();
-  sinks.forEach((sink, index) => {
-    for (const out of sink.stage.outputs(sink.params)) {
-      const first = seen.get(out);
-      if (first !== undefined) {
-        throw new SluiceError('SPEC_INVALID', `sinks[${first}] and sinks[${index}] both write ${out}`, {
-          path: spec.path,
-          ...spec.locate(['sinks', index]),
-          hint: 'Give each sink its own `out`.',
-        });
-      }
-      seen.set(out, index);
-    }
-  });
+/**
+ * One stage definition checked against the registry, as a spec's would be (the Node-stream
+ * API opens stages one at a time): its plan, or one error listing its problems.
+ */
+export function planStageRef<S extends Stage>(
+  kind: S['kind'],
+  ref: { readonly type: string } & Readonly<Record<string, unknown>>,
+  registry: Registry,
+): StagePlan<S> {
+  const problems = new ProblemList();
+  const spec: SpecDocument = { path: '(api)', value: ref, locate: () => undefined };
+  const at = [kind === 'transform' ? 'step' : kind];
+  const found = stageRef.safeParse(ref).success
+    ? planStage(problems, spec, registry, kind, at, ref as StageRefValue)
+    : undefined;
+  if (!found && problems.isEmpty) {
+    problems.add(new SluiceError('PARAMS_INVALID', `${kind}: a stage definition needs a string \`type\``));
+  }
+  problems.throwIfAny();
+  return found as StagePlan<S>;
 }

@@ -3,7 +3,7 @@
  * result is drawn into a picture file, which is committed only when both succeeded.
  */
 import type { Batch } from '../core/batch.ts';
-import type { SinkInstance } from '../core/stage.ts';
+import type { Accumulator, SinkInstance } from '../core/stage.ts';
 import type { AtomicFile } from '../io/atomic-file.ts';
 
 /** Passes batches to the inner sink; on finish draws its result and commits the picture. */
@@ -16,6 +16,11 @@ export class PictureSink implements SinkInstance {
     private readonly draw: (result: unknown) => string | Uint8Array,
   ) {
     this.outputs = [file.path, ...inner.outputs];
+  }
+
+  /** The inner sink's: a sharded run merges the shards' states into it (sharded.ts). */
+  get accumulator(): Accumulator<unknown> | undefined {
+    return this.inner.accumulator;
   }
 
   write(batch: Batch): void | Promise<void> {

@@ -11,7 +11,9 @@ const params = z
   .describe(
     'Writes HDF5 straight to disk (h5wasm writes the metadata): per column one dataset (width-k columns ' +
       '2-D (rows, k)), contiguous or chunked (see storage), optional gzip, units as `unit` attributes, sampleRate ' +
-      'and source as attributes of the group.',
+      'and source as attributes of the group. Every column is one dataset directly under the group: a `/` in its ' +
+      'name is written `%2F` (`m%2Fn (Da)`) and the exact name kept in the `name` attribute, which the hdf5 source ' +
+      'reads back.',
   );
 
 export type Hdf5Params = z.output<typeof params>;

@@ -4,6 +4,7 @@ import type { ErrorCode } from '../core/errors.ts';
 import { SluiceError } from '../core/errors.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
+import { RESULT_EXTENSIONS } from '../adapters/result-file.ts';
 import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
 import type { BinPlan } from '../stats/bin-edges.ts';
 import { hasUsableEdges, planBins } from '../stats/bin-edges.ts';
@@ -32,8 +33,8 @@ const params = z
       .optional()
       .describe(
         'File to write: .parquet, .arrow/.feather/.arrows, .h5/.hdf5, .npy or .csv get a table of one row per bin ' +
-          '(left, right, count); any other name the JSON result { column, edges, counts, underflow, overflow, nan }. ' +
-          'When absent the result is only returned to the caller.',
+          '(left, right, count); .json the result { column, edges, counts, underflow, overflow, nan }; other ' +
+          'extensions are refused. When absent the result is only returned to the caller.',
       ),
   })
   .strict()
@@ -51,6 +52,7 @@ export default defineStage({
   kind: 'sink',
   params,
   outputs: (p) => (p.out ? [p.out] : []),
+  extensions: RESULT_EXTENSIONS,
   check: (p, schema) => {
     const { dtype } = requireColumn(schema, p.column, 'histogram');
     // With a range the edges depend on the params alone: refuse too many bins before the run.

@@ -4,6 +4,7 @@ import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
+import { RESULT_EXTENSIONS } from '../adapters/result-file.ts';
 import { createAccumulatorSink, formatJson } from '../adapters/accumulator-sink.ts';
 import { TABLE_EXTENSIONS } from '../adapters/result-file.ts';
 import type { BinPlan } from '../stats/bin-edges.ts';
@@ -77,6 +78,7 @@ export default defineStage({
   kind: 'sink',
   params,
   outputs: (p) => (p.out ? [p.out] : []),
+  extensions: RESULT_EXTENSIONS,
   check: (p, schema) => {
     columnPair(p, schema);
     if (p.range) plansFor(p, schema, undefined, 'PARAMS_INVALID');

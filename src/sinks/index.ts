@@ -18,8 +18,11 @@ import quantiles from './quantiles.ts';
 /** plot runs and draws these sinks; they are handed to it here, as a stage imports no other stage. */
 export const plot = definePlot({ welch, psd, 'spectrum-average': spectrumAverage, histogram, histogram2d });
 
-/** Every sink stage, in the order `sluice stages` lists them (the registry is built from this). */
-export const sinks: readonly SinkStage[] = [
+/**
+ * Every sink stage, in the order `sluice stages` lists them (the registry is built from this;
+ * the API's sink definitions and result types are typed from it).
+ */
+export const sinks = [
   stats,
   histogram,
   spectrumAverage,
@@ -35,4 +38,4 @@ export const sinks: readonly SinkStage[] = [
   plot,
   histogram2d,
   quantiles,
-];
+] as const satisfies readonly SinkStage[];

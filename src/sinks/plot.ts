@@ -98,6 +98,8 @@ export function definePlot(plottable: PlottableSinks) {
       const inner = innerSink(p);
       return [p.out, ...inner.stage.outputs(inner.params)];
     },
+    extensions: ['.svg', '.png'],
+    wraps: innerSink,
     check: (p, schema) => {
       const inner = innerSink(p);
       inner.stage.check?.(inner.params, schema);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import { requireColumn } from '../core/schema.ts';
+import { findColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { META, metaNumber } from '../dsp/spectral-metadata.ts';
 import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
@@ -39,7 +40,10 @@ export default defineStage({
       out: p.out,
       overwrite: ctx.overwrite,
       source: ctx.schema.source,
-      ...spectrumOutput<PsdResult>(p.out ?? '', (r) => r.psd, 'psd'),
+      ...spectrumOutput<PsdResult>(p.out ?? '', (r) => r.psd, 'psd', {
+        sampleRate: ctx.schema.sampleRate,
+        unit: findColumn(ctx.schema, 'spectrum')?.unit,
+      }),
     });
   },
 });

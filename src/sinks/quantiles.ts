@@ -5,7 +5,8 @@ import type { Schema } from '../core/schema.ts';
 import { requireColumns } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
-import { QuantilesAccumulator, SketchPass } from '../stats/quantiles.ts';
+import { RESULT_EXTENSIONS } from '../adapters/result-file.ts';
+import { QuantilesAccumulator, SketchPass, quantilesTable } from '../stats/quantiles.ts';
 
 const params = z
   .object({
@@ -41,7 +42,12 @@ const params = z
       .string()
       .min(1)
       .optional()
-      .describe('Path of the JSON file to write; when absent the result is only returned to the caller.'),
+      .describe(
+        'File to write: .parquet, .arrow/.feather/.arrows, .h5/.hdf5, .npy or .csv get a table of one row per ' +
+          'quantile (q, then one column per summarised column, the median first); .json the result ' +
+          '{ columns: [{ column, count, nan, median, quantiles, exact, rankError }] }. When absent the result is ' +
+          'only returned to the caller.',
+      ),
   })
   .strict()
   .describe(
@@ -58,6 +64,7 @@ export default defineStage({
   kind: 'sink',
   params,
   outputs: (p) => (p.out ? [p.out] : []),
+  extensions: RESULT_EXTENSIONS,
   check: (p, schema) => void requireColumns(schema, p.columns, 'quantiles'),
   prepare: (p, schema) => {
     if (!p.exact) return undefined;
@@ -75,9 +82,12 @@ export default defineStage({
       }
       sketches = ctx.prepared;
     }
+    const units = Object.fromEntries(ctx.schema.columns.flatMap((c) => (c.unit ? [[c.name, c.unit]] : [])));
     return createAccumulatorSink(new QuantilesAccumulator(columns, p.q, p.k, sketches), {
       out: p.out,
       overwrite: ctx.overwrite,
+      source: ctx.schema.source,
+      table: (result) => ({ ...quantilesTable(result), units }),
     });
   },
 });

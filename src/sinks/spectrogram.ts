@@ -8,7 +8,12 @@ import { checkSegmentParams } from '../dsp/segments.ts';
 import { SpectrogramSlicer, spectrogramNoverlap } from '../dsp/spectrogram-slices.ts';
 import { frequencies } from '../dsp/spectral-scaling.ts';
 import { toWindowSpec } from '../dsp/windows.ts';
-import { checkSignalColumn, noverlapField, spectralFields } from '../adapters/spectral-params.ts';
+import {
+  checkSignalColumn,
+  fitSegmentToInput,
+  noverlapField,
+  spectralFields,
+} from '../adapters/spectral-params.ts';
 import { sliceSchema, sliceWriterFor, sliceWriterParams } from '../adapters/spectrogram-table.ts';
 import type { SliceOutput } from '../adapters/spectrum-output.ts';
 import {
@@ -79,13 +84,18 @@ export default defineStage({
   },
   create: async (p, ctx) => {
     if (p.fft === 'float32') await loadFloat32Fft();
-    const output = await openSliceOutput(p.out, p.writer, p.mode === 'complex', ctx);
+    const fitted = fitSegmentToInput(p, ctx.rows, 'spectrogram', ctx.log);
+    // The slicer checks nperseg, nfft and their memory before it allocates; the output opens after.
+    const slicer = new SpectrogramSlicer(fitted, ctx.schema);
+    let output: SliceOutput | undefined;
     try {
-      const sink = new SpectrogramSink(p, ctx.schema, output);
+      output = await openSliceOutput(p.out, p.writer, p.mode === 'complex', ctx);
+      const sink = new SpectrogramSink(fitted, ctx.schema, output, slicer);
       await sink.start();
       return sink;
     } catch (error) {
-      await output.abort();
+      slicer.dispose();
+      await output?.abort();
       throw error;
     }
   },
@@ -94,15 +104,14 @@ export default defineStage({
 /** Each batch's slices, computed by the slicer, go straight to the output. */
 class SpectrogramSink implements SinkInstance<SpectrogramResult> {
   readonly outputs: readonly string[];
-  private readonly slicer: SpectrogramSlicer;
 
   constructor(
     private readonly p: SpectrogramParams,
     private readonly schema: Schema,
     private readonly output: SliceOutput,
+    private readonly slicer: SpectrogramSlicer,
   ) {
     this.outputs = [p.out];
-    this.slicer = new SpectrogramSlicer(p, schema);
   }
 
   start(): Promise<void> {
@@ -110,8 +119,7 @@ class SpectrogramSink implements SinkInstance<SpectrogramResult> {
   }
 
   async write(batch: Batch): Promise<void> {
-    const s = this.slicer.add(batch);
-    if (s) await this.output.append(s.times, s.block, s.count, s.first);
+    for (const s of this.slicer.blocks(batch)) await this.output.append(s.times, s.block, s.count, s.first);
   }
 
   async finish(): Promise<SpectrogramResult> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { defineStage } from '../core/stage.ts';
 import type { SpectrumAverageResult, TraceKitWindow } from '../dsp/spectrum-average-accumulator.ts';
 import { SpectrumAverageAccumulator, TRACEKIT_WINDOWS } from '../dsp/spectrum-average-accumulator.ts';
+import { checkFftLength } from '../dsp/segments.ts';
 import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
 import { spectrumOutParam, spectrumOutput } from '../adapters/spectrum-output.ts';
 import { checkSignalColumn } from '../adapters/spectral-params.ts';
@@ -20,7 +21,8 @@ const params = z
       .default(10_000_000)
       .describe(
         "TraceKit's chunk_size: samples per segment (not the batch size, which is the source's chunkRows). " +
-          'Look-back and memory grow with it: a few × chunkSize × 8 bytes.',
+          'Look-back and memory grow with it: a few × chunkSize × 8 bytes, refused (PARAMS_INVALID) beyond half ' +
+          'the memory; a signal no longer than chunkSize needs only its own length.',
       ),
     overlap: z
       .number()
@@ -39,8 +41,8 @@ const params = z
       .positive()
       .optional()
       .describe(
-        'FFT length ≥ chunkSize (zero padding; any size). Default: the next power of two ≥ chunkSize ' +
-          '(≥ the signal length when that is shorter, as TraceKit).',
+        'FFT length ≥ chunkSize (zero padding; any size up to 2^25, 2^24 when not a power of two). Default: ' +
+          'the next power of two ≥ chunkSize (≥ the signal length when that is shorter, as TraceKit).',
       ),
     out: spectrumOutParam(
       'File to write: .json { frequencies, magnitudeDb, segments, nfft, window }; .npy a 2 × F float64 array ' +
@@ -75,14 +77,20 @@ export default defineStage({
   params,
   history: (p) => p.chunkSize - 1,
   outputs: (p) => (p.out ? [p.out] : []),
-  check: (p, schema) => checkSignalColumn(schema, p.column, 'spectrum-average'),
+  check: (p, schema) => {
+    checkSignalColumn(schema, p.column, 'spectrum-average');
+    if (p.nfft !== undefined) checkFftLength(1, p.nfft, 'spectrum-average', 'chunkSize');
+  },
   create: async (p, ctx) => {
     const accumulator = new SpectrumAverageAccumulator(p, ctx.schema);
+    accumulator.checkInput(ctx.rows); // before anything of chunkSize or nfft is allocated
     return createAccumulatorSink(accumulator, {
       out: p.out,
       overwrite: ctx.overwrite,
       source: ctx.schema.source,
-      ...spectrumOutput<SpectrumAverageResult>(p.out ?? '', (r) => r.magnitudeDb, 'magnitude_db'),
+      ...spectrumOutput<SpectrumAverageResult>(p.out ?? '', (r) => r.magnitudeDb, 'magnitude_db', {
+        sampleRate: ctx.schema.sampleRate,
+      }),
     });
   },
 });

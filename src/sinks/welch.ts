@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findColumn } from '../core/schema.ts';
 import { defineStage } from '../core/stage.ts';
 import { fftPrecisionParam, loadFloat32Fft } from '../dsp/pffft.ts';
 import type { PsdResult } from '../dsp/psd-accumulator.ts';
@@ -9,6 +10,7 @@ import { createAccumulatorSink } from '../adapters/accumulator-sink.ts';
 import { psdOutParam, spectrumOutput } from '../adapters/spectrum-output.ts';
 import {
   checkSignalColumn,
+  fitSegmentToInput,
   medianMemoryField,
   noverlapField,
   spectralFields,
@@ -52,12 +54,16 @@ export default defineStage({
   },
   create: async (p, ctx) => {
     if (p.fft === 'float32') await loadFloat32Fft();
-    const accumulator = new WelchAccumulator(p, ctx.schema);
+    // Checks nperseg, nfft and the memory they take before allocating (dsp/segments.ts).
+    const accumulator = new WelchAccumulator(fitSegmentToInput(p, ctx.rows, 'welch', ctx.log), ctx.schema);
     return createAccumulatorSink(accumulator, {
       out: p.out,
       overwrite: ctx.overwrite,
       source: ctx.schema.source,
-      ...spectrumOutput<PsdResult>(p.out ?? '', (r) => r.psd, 'psd'),
+      ...spectrumOutput<PsdResult>(p.out ?? '', (r) => r.psd, 'psd', {
+        sampleRate: ctx.schema.sampleRate,
+        unit: findColumn(ctx.schema, p.column)?.unit,
+      }),
     });
   },
 });

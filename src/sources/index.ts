@@ -7,5 +7,8 @@ import npy from './npy.ts';
 import pos from './pos.ts';
 import raw from './raw.ts';
 
-/** Every source stage, in the order `sluice stages` lists them (the registry is built from this). */
-export const sources: readonly SourceStage[] = [raw, npy, epos, pos, apt, hdf5, daf];
+/**
+ * Every source stage, in the order `sluice stages` lists them (the registry is built from this;
+ * the API's source definitions are typed from it).
+ */
+export const sources = [raw, npy, epos, pos, apt, hdf5, daf] as const satisfies readonly SourceStage[];

@@ -10,8 +10,8 @@ import reflectron from './reflectron.ts';
 import tof2mc from './tof2mc.ts';
 import toPyccapt from './to-pyccapt.ts';
 
-/** Every transform stage; later issues add segment, window, fft, select, filter, ... */
-export const transforms: readonly TransformStage[] = [
+/** Every transform stage (the registry is built from this; the API's step definitions are typed from it). */
+export const transforms = [
   segment,
   detrend,
   window,
@@ -22,4 +22,4 @@ export const transforms: readonly TransformStage[] = [
   reflectron,
   tof2mc,
   toPyccapt,
-];
+] as const satisfies readonly TransformStage[];

@@ -121,8 +121,9 @@ describe('sluice run', () => {
       'source: { type: npy, path: test/fixtures/npy/f4-sine.npy }\nsinks:\n  - { type: histogram, column: valeu }\n';
     const result = await runCli(['run', writeSpec(text)]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('error COLUMN_UNKNOWN: sinks[0]');
-    expect(result.stderr).toContain('spec.yaml:3:5');
+    // At the param that names it.
+    expect(result.stderr).toContain('error COLUMN_UNKNOWN: sinks[0].column');
+    expect(result.stderr).toContain('spec.yaml:3:32');
     expect(result.stderr).toContain("Did you mean 'value'?");
   });
 
@@ -143,10 +144,14 @@ describe('sluice run', () => {
 });
 
 describe('sluice validate, plan, inspect, stages', () => {
-  it('validates without reading data', async () => {
-    const result = await runCli(['validate', specFor('test/fixtures/npy/bad-magic.npy')]);
+  it('validates with the source header, reading no data', async () => {
+    const result = await runCli(['validate', specFor('test/fixtures/npy/f4-sine.npy')]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('valid');
+    // A header run would refuse is refused by validate too.
+    const bad = await runCli(['validate', specFor('test/fixtures/npy/bad-magic.npy')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('error FORMAT_INVALID');
   });
 
   it('plans with defaults, overlap, passes and memory', async () => {
@@ -187,7 +192,8 @@ describe('sluice validate, plan, inspect, stages', () => {
 
   it('lists stages and describes one', async () => {
     const all = await runCli(['stages']);
-    expect(all.stdout).toContain('`histogram` (sink)');
+    expect(all.stdout).toMatch(/^histogram\s+sink\s+Counts values/m);
+    expect((await runCli(['stages', 'histogram'])).stdout).toContain('`histogram` (sink)');
     const one = await runCli(['stages', 'histogram', '--json']);
     const [doc] = JSON.parse(one.stdout);
     expect(doc.params.map((p: { key: string }) => p.key)).toEqual(

@@ -5,7 +5,13 @@ import { describeStage, renderStagesMarkdown } from '../../src/core/describe.ts'
 import { allStages, registry } from '../../src/stages.ts';
 import { parseSpecText } from '../../src/pipeline/spec-document.ts';
 import { validateSpec } from '../../src/pipeline/validate.ts';
-import { docPath, withStagesBlock } from '../../scripts/gen-docs.ts';
+import {
+  docPath,
+  renderSchemaFile,
+  renderStagesReference,
+  SCHEMA_PATH,
+  STAGES_PATH,
+} from '../../scripts/gen-docs.ts';
 
 describe('registry', () => {
   it.each(allStages.map((s) => [s.name, s] as const))('%s is documented and well named', (name, stage) => {
@@ -25,9 +31,9 @@ describe('registry', () => {
     }
   });
 
-  it('keeps README.md and docs/stages in step with the registry', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    expect(readme, 'run `npm run docs`').toBe(withStagesBlock(readme));
+  it('keeps docs/stages.md, docs/stages/ and schema/spec.schema.json in step with the registry', () => {
+    expect(readFileSync(STAGES_PATH, 'utf8'), 'run `npm run docs`').toBe(renderStagesReference());
+    expect(readFileSync(SCHEMA_PATH, 'utf8'), 'run `npm run docs`').toBe(renderSchemaFile());
     for (const stage of allStages) {
       const doc = readFileSync(docPath(stage), 'utf8');
       expect(doc, 'run `npm run docs`').toBe(renderStagesMarkdown([describeStage(stage)], 1));

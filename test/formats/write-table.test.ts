@@ -25,7 +25,7 @@ describe('writeTable', () => {
       { x: new Float64Array([1, 2]), v: { data: new Int32Array([3, 4, 5, 6]), width: 2 } },
       { formatOptions: { csv: { delimiter: ';' }, parquet: { compression: 'none' } } },
     );
-    expect(readFileSync(path, 'utf8')).toBe('x;v_0;v_1\n1;3;4\n2;5;6\n');
+    expect(readFileSync(path, 'utf8')).toBe('x;v_0;v_1\n1.0;3;4\n2.0;5;6\n');
   });
 
   it('an empty table is a header only', async () => {

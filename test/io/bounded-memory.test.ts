@@ -13,7 +13,7 @@ import {
 } from './io-helpers.ts';
 
 /**
- * DESIGN.md §4: resident memory stays bounded by the window size, not the file size. The
+ * docs/design.md §4: resident memory stays bounded by the window size, not the file size. The
  * file is sparse (all zeros), so it costs no disk, yet every page touched through a mapping
  * becomes resident until released.
  */

@@ -125,7 +125,7 @@ describe('readBatches', () => {
       batches.push(b);
     }
     // A shard's first batch looks back into the previous shard, so a row range processed
-    // alone sees exactly what it sees inside a whole-file run (DESIGN.md §2).
+    // alone sees exactly what it sees inside a whole-file run (docs/design.md §2).
     expect(batches.map((b) => [b.start, b.history, b.rows])).toEqual([
       [2, 3, 5],
       [4, 3, 5],

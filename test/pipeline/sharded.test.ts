@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §2, consequence 2: the main pass split across worker threads gives exactly the
+ * docs/design.md §2, consequence 2: the main pass split across worker threads gives exactly the
  * single-thread result, for accumulators of every kind (moments, counts, periodogram sums).
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md §2: a file split into row ranges, each read by its own source (look-back
+ * docs/design.md §2: a file split into row ranges, each read by its own source (look-back
  * reaching into the previous range), accumulated separately and merged in any order, gives
  * exactly the one-pass result.
  */

@@ -227,7 +227,9 @@ describe('a spec with many problems', () => {
     expect(error).toMatchObject({ code: 'PARAMS_INVALID', path: 'spec.yaml', line: 3, column: 3 });
     expect(lines[0]).toBe("source.k0: unknown key 'k0' for ramp; and 49,999 more:");
     expect(lines.slice(1, -1)).toHaveLength(MAX_LISTED_PROBLEMS - 1);
-    expect(lines[MAX_LISTED_PROBLEMS - 1]).toBe("  source.k49: unknown key 'k49'");
+    // Every listed problem at its own file:line:column (k49 is on line 52).
+    expect(lines[MAX_LISTED_PROBLEMS - 1]).toBe("  spec.yaml:52:3: source.k49: unknown key 'k49'");
+    expect(error.problems).toHaveLength(MAX_LISTED_PROBLEMS);
     expect(lines.at(-1)).toBe(
       `  (${(50_000 - MAX_LISTED_PROBLEMS).toLocaleString('en-US')} more not listed)`,
     );
@@ -247,7 +249,7 @@ describe('a spec with many problems', () => {
     );
     expect(error.message.split('\n')).toEqual([
       expect.stringMatching(/^source\.rows: .*; and 1 more:$/),
-      "  source.rowz: unknown key 'rowz'",
+      "  spec.yaml:1:35: source.rowz: unknown key 'rowz'",
     ]);
     expect(error).toMatchObject({ code: 'PARAMS_INVALID', line: 1, column: 29 });
   });

@@ -328,7 +328,7 @@ describe('writeTable (accumulator results through writers)', () => {
     await writeTable(path, { frequency, power }, { schema: { units: { frequency: 'Hz' } } });
     expect(existsSync(path)).toBe(true);
     if (name.endsWith('.csv'))
-      expect(readFileSync(path, 'utf8')).toBe('frequency,power\n0,0.001\n0.5,0.002\n1,0.25\n1.5,4\n');
+      expect(readFileSync(path, 'utf8')).toBe('frequency,power\n0.0,0.001\n0.5,0.002\n1.0,0.25\n1.5,4.0\n');
     if (name.endsWith('.arrow'))
       expect(tableFromIPC(readFileSync(path)).getChild('power')!.toArray()).toEqual(power);
     await expect(writeTable(path, { frequency, power })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });

@@ -125,7 +125,7 @@ export interface RowRange {
 }
 
 /**
- * Asserts batches cover rows [startRow, endRow) as DESIGN.md §2 says (see `expectBatch`)
+ * Asserts batches cover rows [startRow, endRow) as docs/design.md §2 says (see `expectBatch`)
  * and that there are just enough of them.
  */
 export function expectBatching(

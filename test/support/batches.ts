@@ -1,6 +1,6 @@
 /**
  * Builds Batches from typed arrays, and cuts a table into the batches a source would deliver
- * for a chunk size and look-back (DESIGN.md §1–2). Column data are views, never copies.
+ * for a chunk size and look-back (docs/design.md §1–2). Column data are views, never copies.
  */
 import type { Batch, Column } from '../../src/core/batch.ts';
 import type { TypedArray } from '../../src/core/dtype.ts';
@@ -74,7 +74,7 @@ export interface ChunkOptions {
 
 /**
  * The batches a source delivers for `[startRow, endRow)` in chunks of `chunkRows` new rows,
- * each starting with up to `history` rows of look-back (DESIGN.md §2).
+ * each starting with up to `history` rows of look-back (docs/design.md §2).
  */
 export function chunkBatches(table: Table, chunkRows: number, options: ChunkOptions = {}): Batch[] {
   const schema = schemaOf(table);

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 
@@ -26,4 +28,37 @@ export async function runCli(argv: string[]): Promise<CliResult> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+const BIN = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+
+export interface BinOptions {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Extra node flags before the script (`--import ...`). */
+  readonly nodeArgs?: readonly string[];
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Runs the `sluice` executable as a user does: `node bin/sluice.js ARGS` in its own process
+ * (dist/ when it is current, else src/ through tsx), with its exit code and output.
+ */
+export function runBin(argv: readonly string[], options: BinOptions = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...(options.nodeArgs ?? []), BIN, ...argv],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, FORCE_COLOR: '0', ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 120_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
 }

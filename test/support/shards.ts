@@ -1,5 +1,5 @@
 /**
- * Sharding for accumulator tests (DESIGN.md §2–3): cut [0, rows) into row ranges, accumulate
+ * Sharding for accumulator tests (docs/design.md §2–3): cut [0, rows) into row ranges, accumulate
  * each range apart, and merge the parts in shuffled orders and different groupings.
  */
 

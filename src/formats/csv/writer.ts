@@ -1,7 +1,7 @@
 /**
  * CSV, the writer side: a header line, then one line per row, numbers in the shortest form
- * that reads back to the same value (float32 as float32), int64 exactly, non-finite values as
- * nan, inf, -inf (as numpy.savetxt). A width-k column becomes k fields name_0 … name_(k-1).
+ * that reads back to the same value (float32 as float32; whole floats with `.0`, so pandas reads
+ * them as floats), int64 exactly, non-finite values as nan, inf, -inf (as numpy.savetxt). A width-k column becomes k fields name_0 … name_(k-1).
  */
 import type { DType, TypedArray } from '../../core/dtype.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
@@ -41,18 +41,29 @@ export function csvHeader(columns: readonly ColumnSchema[]): string[] {
 
 /**
  * The shortest decimal that reads back to `x` in `dtype`: JS `String` is shortest round-trip
- * for float64; float32 needs the fewest digits (≤ 9) that round back under Math.fround.
+ * for float64; float32 needs the fewest digits (≤ 9) that round back under Math.fround. A
+ * float column's whole numbers keep a decimal point (`1000.0`, as numpy and pandas write
+ * them), so pandas.read_csv reads the column back as float, not int64.
  */
 export function formatNumber(x: number, dtype: DType): string {
   if (Number.isNaN(x)) return 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
-  if (dtype !== 'float32' || x === 0) return String(x);
+  if (dtype !== 'float32' && dtype !== 'float64') return String(x);
+  return asFloatText(dtype === 'float64' || x === 0 ? String(x) : shortestFloat32(x));
+}
+
+function shortestFloat32(x: number): string {
   for (let digits = 1; digits < 9; digits++) {
     const candidate = Number(x.toPrecision(digits));
     if (Math.fround(candidate) === x) return String(candidate);
   }
   return String(Number(x.toPrecision(9)));
+}
+
+/** `1000` → `1000.0`; `1.5`, `1e+21` and `1e-7` already read as floats. */
+function asFloatText(text: string): string {
+  return /^-?\d+$/.test(text) ? `${text}.0` : text;
 }
 
 export class CsvEncoder implements TableEncoder {

@@ -8,17 +8,28 @@ import type { DType } from '../../core/dtype.ts';
 import { SluiceError } from '../../core/errors.ts';
 import type { RecordsLayout } from '../../io/table-reader.ts';
 
-/** EPOS record fields in file order (44 bytes: nine float32, two uint32), under PyCCAPT's names. */
-export const EPOS_FIELDS: readonly { readonly name: string; readonly dtype: DType }[] = [
-  { name: 'x (nm)', dtype: 'float32' },
-  { name: 'y (nm)', dtype: 'float32' },
-  { name: 'z (nm)', dtype: 'float32' },
-  { name: 'm/n (Da)', dtype: 'float32' },
-  { name: 'TOF (ns)', dtype: 'float32' },
-  { name: 'HV_DC (V)', dtype: 'float32' },
-  { name: 'pulse (V)', dtype: 'float32' },
-  { name: 'det_x (mm)', dtype: 'float32' },
-  { name: 'det_y (mm)', dtype: 'float32' },
+/** One field of a fixed record: its column name, type and unit (the schema's `unit`). */
+export interface RecordField {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly unit?: string;
+}
+
+/**
+ * EPOS record fields in file order (44 bytes: nine float32, two uint32), under PyCCAPT's names,
+ * with their units: they travel in the schema to Arrow and Parquet field metadata and HDF5
+ * `unit` attributes, as after `to-pyccapt`.
+ */
+export const EPOS_FIELDS: readonly RecordField[] = [
+  { name: 'x (nm)', dtype: 'float32', unit: 'nm' },
+  { name: 'y (nm)', dtype: 'float32', unit: 'nm' },
+  { name: 'z (nm)', dtype: 'float32', unit: 'nm' },
+  { name: 'm/n (Da)', dtype: 'float32', unit: 'Da' },
+  { name: 'TOF (ns)', dtype: 'float32', unit: 'ns' },
+  { name: 'HV_DC (V)', dtype: 'float32', unit: 'V' },
+  { name: 'pulse (V)', dtype: 'float32', unit: 'V' },
+  { name: 'det_x (mm)', dtype: 'float32', unit: 'mm' },
+  { name: 'det_y (mm)', dtype: 'float32', unit: 'mm' },
   { name: 'pslep', dtype: 'uint32' },
   { name: 'ipp', dtype: 'uint32' },
 ];
@@ -50,7 +61,7 @@ export function columnsField(names: readonly string[]) {
  * order asked for: the others are never decoded.
  */
 export function bigEndianRecords(
-  fields: readonly { readonly name: string; readonly dtype: DType }[],
+  fields: readonly RecordField[],
   wanted: readonly string[] | undefined,
 ): RecordsLayout {
   const all = fields.map((f, i) => ({ ...f, littleEndian: false, width: 1, offset: 4 * i }));

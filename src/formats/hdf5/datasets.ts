@@ -22,11 +22,24 @@ export interface ChunkedStorage {
   readonly compressionLevel: number;
 }
 
-/** The dataset path of a column. */
+/** The attribute that keeps a column's exact name when its dataset's name had to be escaped. */
+export const NAME_ATTRIBUTE = 'name';
+
+/**
+ * A column name as one HDF5 link name: `/` separates groups in HDF5 paths, so it is written
+ * `%2F` (and `%` as `%25`, so no two names collide): `m/n (Da)` → `m%2Fn (Da)`. The exact
+ * name is kept in the dataset's `name` attribute, which the hdf5 source reads back.
+ */
+export function escapeDatasetName(name: string): string {
+  return name.replace(/%/g, '%25').replace(/\//g, '%2F');
+}
+
+/** The dataset path of a column: one dataset, at one level, whatever its name holds. */
 export function datasetPath(p: DatasetPlacement, name: string): string {
-  if (p.vaex) return `/table/columns/${name}/data`;
+  const escaped = escapeDatasetName(name);
+  if (p.vaex) return `/table/columns/${escaped}/data`;
   const group = p.group.endsWith('/') ? p.group : `${p.group}/`;
-  return `${group.startsWith('/') ? '' : '/'}${group}${name}`;
+  return `${group.startsWith('/') ? '' : '/'}${group}${escaped}`;
 }
 
 /** Refuses dataset paths HDF5 cannot hold together: 'a' and 'a/b', or an empty name ('a/', 'a//b'). */
@@ -36,7 +49,7 @@ export function checkDatasetPaths(paths: readonly string[]): void {
     const parts = path.split('/').slice(1);
     if (parts.some((part) => part === '')) {
       throw new SluiceError('PARAMS_INVALID', `hdf5: dataset path '${path}' has an empty name`, {
-        hint: "a '/' in a column name is an HDF5 group separator; rename the columns with a select step",
+        hint: 'an HDF5 name cannot be empty: rename the column (derive or select), or give `group` without `//`',
       });
     }
     for (let i = 1; i < parts.length; i++) {
@@ -86,6 +99,9 @@ export function createColumnDatasets(
       ...(chunked ? chunkedOptions(chunked, k) : {}),
     });
     if (column.unit) dataset.create_attribute('unit', column.unit);
+    if (leaf !== column.name && !p.vaex) dataset.create_attribute(NAME_ATTRIBUTE, column.name);
+    if (p.vaex && escapeDatasetName(column.name) !== column.name)
+      parent.create_attribute(NAME_ATTRIBUTE, column.name);
     return dataset;
   });
   const group = ensureGroup(h5wasm, h5, p.vaex ? '/table' : p.group.replace(/\/$/, '') || '/');
@@ -115,10 +131,10 @@ function ensureGroup(h5wasm: H5wasmModule, h5: H5File, path: string): Group {
   return group;
 }
 
-/** A "/" in a column name makes HDF5 groups, so 'a' and 'a/b' cannot both be written. */
+/** A column's dataset where `group` (or a column of the same name) is already something else. */
 function nameClash(path: string): SluiceError {
   return new SluiceError('PARAMS_INVALID', `hdf5: '${path}' is needed both as a dataset and as a group`, {
-    hint: "a '/' in a column name is an HDF5 group separator; rename the columns with a select step",
+    hint: 'choose a `group` that no column dataset is named after',
   });
 }
 

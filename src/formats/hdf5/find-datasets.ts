@@ -1,12 +1,14 @@
 /**
  * Which HDF5 datasets a read takes and what each holds: one named dataset, every 1-D dataset
- * of a group, or a known layout (PyCCAPT's /dld group), each with the column name it gets and
- * its numeric type and shape as h5wasm describes them.
+ * of a group, or a known layout (PyCCAPT's /dld group), each with the column name it gets (its
+ * `name` attribute where the hdf5 sink escaped a `/` in it) and its numeric type and shape as
+ * h5wasm describes them.
  */
 import type { Dataset, File as H5File, Metadata } from 'h5wasm/node';
 import type { DType } from '../../core/dtype.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { numericDType } from '../../core/numeric-dtype.ts';
+import { NAME_ATTRIBUTE } from './datasets.ts';
 
 /** Which datasets to read: exactly one of the three is given. */
 export interface Hdf5Selection {
@@ -47,7 +49,7 @@ export function findDatasets(
   if (p.dataset !== undefined) {
     const dataset = get(p.dataset);
     if (!(dataset instanceof DatasetClass)) throw missing(`dataset ${p.dataset}`, topLevel());
-    return [{ name: baseName(p.dataset), dataset }];
+    return [{ name: columnNameOf(dataset, baseName(p.dataset)), dataset }];
   }
   const groupPath = p.group ?? '/dld';
   const group = get(groupPath);
@@ -66,11 +68,22 @@ export function findDatasets(
   const out = keys.flatMap((key) => {
     const dataset = at(key);
     return dataset instanceof DatasetClass && (dataset.metadata.shape?.length ?? 0) === 1
-      ? [{ name: key, dataset }]
+      ? [{ name: columnNameOf(dataset, key), dataset }]
       : [];
   });
   if (!out.length) throw missing(`1-D dataset in group ${groupPath}`, `It holds: ${keys.join(', ')}.`);
   return out;
+}
+
+/**
+ * The column a dataset holds: the exact name the `hdf5` sink kept in its `name` attribute when
+ * the dataset's name had to be escaped (`m%2Fn (Da)` holds `m/n (Da)`), else `fallback`.
+ */
+function columnNameOf(dataset: Dataset, fallback: string): string {
+  const attrs = dataset.attrs as Record<string, unknown> | undefined;
+  if (!attrs || !(NAME_ATTRIBUTE in attrs)) return fallback;
+  const value = dataset.get_attribute(NAME_ATTRIBUTE, true);
+  return typeof value === 'string' && value !== '' ? value : fallback;
 }
 
 /** The last component of an HDF5 path: `/dld/t` → `t`. */

@@ -1,7 +1,7 @@
 /**
  * Batches of HDF5 datasets read through h5wasm hyperslabs, one batch at a time: the path for
  * chunked or compressed datasets, which cannot be read straight from the file. Same batching
- * as the table reader (DESIGN.md §2): batch k's new rows start at startRow + k·chunkRows, with
+ * as the table reader (docs/design.md §2): batch k's new rows start at startRow + k·chunkRows, with
  * up to `overlap` rows of look-back before them.
  */
 import { batchRanges } from '../../io/batch-ranges.ts';

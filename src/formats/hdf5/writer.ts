@@ -52,13 +52,24 @@ export async function openHdf5Writer(
   }
 }
 
-/** Refuses column names the layout cannot hold (a PARAMS_INVALID SluiceError). */
+/**
+ * Refuses column names the layout cannot hold, and options that contradict each other
+ * (contiguous storage with compression), as a PARAMS_INVALID SluiceError: before the run.
+ */
 export function checkHdf5Columns(
   columns: readonly ColumnSchema[],
-  options: Pick<Hdf5WriteOptions, 'layout' | 'group' | 'vaex'>,
+  options: Pick<Hdf5WriteOptions, 'layout' | 'group' | 'vaex'> &
+    Partial<Pick<Hdf5WriteOptions, 'storage' | 'compression'>>,
 ): void {
   if (options.layout === 'pandas') pandasFields(columns);
   else checkDatasetPaths(columns.map((c) => datasetPath(options, c.name)));
+  if (
+    options.layout === 'columns' &&
+    options.storage === 'contiguous' &&
+    (options.compression ?? 'none') !== 'none'
+  ) {
+    isContiguous({ storage: 'contiguous', compression: options.compression ?? 'none' }, undefined);
+  }
 }
 
 /** Whether `layout: columns` writes contiguous datasets, given the row count if known. */

@@ -9,6 +9,19 @@ describe('csv writer', () => {
     expect([NaN, Infinity, -Infinity].map((x) => formatNumber(x, 'float64'))).toEqual(['nan', 'inf', '-inf']);
   });
 
+  it('keeps a float column float: whole numbers get .0 (pandas.read_csv then reads float64, not int64)', () => {
+    expect(formatNumber(1000, 'float32')).toBe('1000.0');
+    expect(formatNumber(1000, 'float64')).toBe('1000.0');
+    expect(formatNumber(-3, 'float64')).toBe('-3.0');
+    expect(formatNumber(0, 'float32')).toBe('0.0');
+    expect(formatNumber(1e21, 'float64')).toBe('1e+21');
+    expect(formatNumber(1e-7, 'float64')).toBe('1e-7');
+    expect(formatNumber(Math.fround(16777216), 'float32')).toBe('16777216.0');
+    // Integer columns stay integers.
+    expect(formatNumber(1000, 'int32')).toBe('1000');
+    expect(formatNumber(1000, 'uint16')).toBe('1000');
+  });
+
   it('names a width-k column name_0 … name_(k-1)', () => {
     expect(
       csvHeader([
@@ -29,7 +42,7 @@ describe('csv writer', () => {
         data: new Float64Array([0.5, 1, 2.5, 3]),
       },
     ];
-    expect(formatRows(chunks, 0, 2, ';')).toBe('1;0.5;1\n4611686018427387905;2.5;3\n');
+    expect(formatRows(chunks, 0, 2, ';')).toBe('1;0.5;1.0\n4611686018427387905;2.5;3.0\n');
     expect(formatRows(chunks, 1, 1, ',')).toBe('');
   });
 });

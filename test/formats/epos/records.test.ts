@@ -15,7 +15,7 @@ describe('EPOS and POS records', () => {
       recordSize: 44,
       fields: [
         { name: 'ipp', dtype: 'uint32', littleEndian: false, width: 1, offset: 40 },
-        { name: 'x (nm)', dtype: 'float32', littleEndian: false, width: 1, offset: 0 },
+        { name: 'x (nm)', dtype: 'float32', littleEndian: false, width: 1, offset: 0, unit: 'nm' },
       ],
     });
   });
