@@ -89,7 +89,7 @@ function measureNumpy(file: string): CaseResult | undefined {
  * uses (staged, O_DIRECT where possible), then fsync'ed as the atomic output is, with nothing
  * computed. No HDF5 writer can beat it.
  */
-async function writeFloor(path: string, bytes: number): Promise<number> {
+export async function writeFloor(path: string, bytes: number): Promise<number> {
   const block = new Uint8Array(4 << 20);
   const t = performance.now();
   const handle = await open(path, 'w+');

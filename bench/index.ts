@@ -1,8 +1,11 @@
 /**
  * `npm run bench`: throughput and peak RSS of the `stats` pipeline with each file-access
  * backend, beside numpy's chunked memmap reductions on the same file in the same run (when
- * python3 has numpy), and peak RSS over a 6 GiB sparse file. Files are made and deleted here.
- * Figures are machine-dependent: read the ratios, not the absolute numbers.
+ * python3 has numpy), and peak RSS over a 6 GiB sparse file; then Welch, the writers, the
+ * atom-probe cases, issue 14's table (bench/table.ts), and the cluster.
+ * `npm run bench -- table` (or BENCH_ONLY=table) runs only that table (`-- table 4 5`: rows 4
+ * and 5). Files are made and deleted here. Figures are machine-dependent: read the ratios,
+ * not the absolute numbers.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { BENCH_DIR, writeFloat32Npy, writeSparseNpy } from './files.ts';
 import { benchWriters } from './writers.ts';
 import { benchWelch } from './welch.ts';
 import { benchEpos } from './epos.ts';
+import { benchTable } from './table.ts';
 
 const GIB = 1024 ** 3;
 const CHUNK_ROWS = 1 << 20;
@@ -124,6 +128,7 @@ async function main(): Promise<void> {
     benchWelch();
     benchWriters();
     await benchEpos();
+    await benchTable();
     await (await import('./cluster.ts')).benchCluster();
   } finally {
     rmSync(dense, { force: true });
@@ -131,4 +136,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const args = process.argv.slice(2);
+if (args.includes('table') || process.env.BENCH_ONLY === 'table') {
+  // `npm run bench -- table 4 5`: the numbers pick rows of the table.
+  await benchTable(args.filter((a) => /^\d+$/.test(a)).map(Number));
+} else await main();
