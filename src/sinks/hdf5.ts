@@ -13,7 +13,13 @@ const params = z
       '2-D (rows, k)), contiguous or chunked (see storage), optional gzip, units as `unit` attributes, sampleRate ' +
       'and source as attributes of the group. Every column is one dataset directly under the group: a `/` in its ' +
       'name is written `%2F` (`m%2Fn (Da)`) and the exact name kept in the `name` attribute, which the hdf5 source ' +
-      'reads back.',
+      'reads back. `layout: pandas` writes the PyTables table of `HDFStore.append(key, df, format="table", ' +
+      'data_columns=True, index=False)`: `pd.read_hdf`, `HDFStore.select(where=…, iterator=True)` and ' +
+      '`HDFStore.append` onto the file work as on a pandas-written one. When every step keeps rows and nothing is ' +
+      'compressed, the table is sized before the run and the records go straight to their file offsets, as for ' +
+      'contiguous columns (nearly as fast: records are packed, columns are not); otherwise it is appended ' +
+      'batch by batch through h5wasm. No PyTables column index is written (`index=False`), so `where=` queries scan the table ' +
+      '(`HDFStore.create_table_index(key, optlevel=…)` adds one afterwards).',
   );
 
 export type Hdf5Params = z.output<typeof params>;

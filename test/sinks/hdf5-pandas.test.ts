@@ -5,8 +5,9 @@
  * Known differences, asserted as such: TITLE (an H5S_NULL string h5wasm cannot write) is absent;
  * UTF-8 string attributes are SPACEPAD (h5wasm's only UTF-8 string type) where PyTables writes
  * NULLTERM — no padding byte is ever present, the sizes are exact; the chunk size is ours.
+ * Both writers are checked: through h5wasm (row count unknown) and sized before the run.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import h5wasm from 'h5wasm/node';
@@ -119,15 +120,20 @@ function expected(entry: EntryDump) {
 }
 
 describe('hdf5 layout pandas', () => {
-  it('matches the pandas-written fixture: groups, attributes, table dtype, rows', async () => {
+  // Row count unknown: appended through h5wasm; known: sized before the run (pandas-region.ts).
+  it.each([
+    ['through h5wasm', undefined],
+    ['sized before the run', 10],
+  ])('matches the pandas-written fixture: groups, attributes, table dtype, rows (%s)', async (how, rows) => {
     const table = pandasFrame();
-    const path = join(dir, 'fixture-like.h5');
+    const path = join(dir, `fixture-like-${rows ?? 'unknown'}.h5`);
     // 4 new rows per batch with 2 of look-back: several appends, the last one short.
     await runSink(
       sink,
       { out: path, layout: 'pandas' },
       schemaOf(table),
       chunkBatches(table, 4, { history: 2 }),
+      { rows },
     );
     const want = structure.files['table-data-columns.h5'];
     const ours = withFile(path, (f) => ({
@@ -182,6 +188,8 @@ describe('hdf5 layout pandas', () => {
       { out: path, layout: 'pandas', key: 'ions', compression: 'gzip', chunkRows: 100 },
       schemaOf(table),
       chunkBatches(table, 256, { history: 5 }),
+      // The row count known: gzip still goes through h5wasm (the sized table is uncompressed).
+      { rows },
     );
     withFile(path, (f) => {
       const ds = f.get('/ions/table') as H5Dataset;
@@ -210,6 +218,18 @@ describe('hdf5 layout pandas', () => {
         pickle0(['a', 'seg_0', 'seg_1', 'seg_2']),
       );
     });
+  });
+
+  it('sized before the run: more or fewer rows than announced is ROWS_MISMATCH', async () => {
+    const table = pandasFrame();
+    for (const rows of [9, 11]) {
+      const path = join(dir, `mismatch-${rows}.h5`);
+      const run = runSink(sink, { out: path, layout: 'pandas' }, schemaOf(table), chunkBatches(table, 4), {
+        rows,
+      });
+      await expect(run).rejects.toMatchObject({ code: 'ROWS_MISMATCH' });
+      expect(existsSync(path)).toBe(false);
+    }
   });
 
   it('refuses names pandas cannot take: index, a split name taken, a slash', () => {

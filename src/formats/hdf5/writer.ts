@@ -1,8 +1,8 @@
 /**
  * HDF5, the writer side: which encoder writes a table, given its options and whether the row
  * count is known. `layout: columns` writes one dataset per column (columns-writer.ts),
- * contiguous when it can be, else chunked; `layout: pandas` the PyTables table pandas reads
- * (pandas-table.ts).
+ * contiguous when it can be, else chunked; `layout: pandas` the PyTables table pandas reads,
+ * sized before the run when it can be (pandas-region.ts), else through h5wasm (pandas-table.ts).
  */
 import { SluiceError } from '../../core/errors.ts';
 import type { ColumnSchema, Schema } from '../../core/schema.ts';
@@ -13,6 +13,7 @@ import { ChunkedColumnsEncoder, ContiguousColumnsEncoder } from './columns-write
 import type { ChunkedStorage, DatasetPlacement } from './datasets.ts';
 import { checkDatasetPaths, datasetPath } from './datasets.ts';
 import type { PandasTableOptions } from './pandas-table.ts';
+import { PandasRecordsEncoder } from './pandas-region.ts';
 import { PandasTableEncoder, pandasFields } from './pandas-table.ts';
 import type { TableEncoder, WriteTarget } from '../table-encoder.ts';
 
@@ -92,7 +93,11 @@ export function isContiguous(
   );
 }
 
-/** h5wasm is loaded into this thread only for the encoders that write through it. */
+/**
+ * h5wasm is loaded into this thread only for the encoders that write through it: the tables
+ * sized before the run (contiguous columns, an uncompressed pandas table with the row count
+ * known) get their metadata from h5wasm on a short-lived thread and their rows from sluice.
+ */
 async function openEncoder(
   file: AtomicFile,
   columns: readonly ColumnSchema[],
@@ -102,6 +107,8 @@ async function openEncoder(
 ): Promise<TableEncoder> {
   if (options.layout === 'columns' && isContiguous(options, rows))
     return ContiguousColumnsEncoder.open(file, columns, schema, options, rows ?? 0);
+  if (options.layout === 'pandas' && rows !== undefined && options.compression === 'none')
+    return PandasRecordsEncoder.open(file, columns, options, rows);
   const h5wasm = await loadH5wasm();
   if (options.layout === 'pandas') return PandasTableEncoder.open(h5wasm, file, columns, options);
   return new ChunkedColumnsEncoder(h5wasm, file, columns, schema, options);
