@@ -2,17 +2,19 @@
  * The Welch average as an Accumulator (docs/design.md §3): the sum of raw periodograms |X_k|² and
  * their count, plus, for `average: median`, every periodogram (float64, in one growable
  * array: segments × bins × 8 bytes, capped by `medianMemoryBytes`). Scaling, one-sided
- * doubling and scipy's median bias are applied once, in result(). The sums are exact
- * (ExactSumVector) and rounded once, so the PSD's every bit depends on the periodograms alone:
- * not on chunk size, threads or shards, nor on the order they are merged in (docs/design.md §7).
+ * doubling and scipy's median bias are applied once, in result(). The sums are kept in blocks
+ * of 16 periodograms aligned to the segment index, each summed in float64 in segment order and
+ * added exactly into the total (BlockSumVector), so the PSD's every bit depends on the
+ * periodograms alone: not on chunk size, threads or shards, nor on the order they are merged in
+ * (docs/design.md §7).
  * Merging concatenates the median's periodograms in row order.
  */
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Accumulator } from '../core/stage.ts';
-import type { ExactSumVectorState } from '../stats/exact-sum-vector.ts';
-import { ExactSumVector } from '../stats/exact-sum-vector.ts';
+import type { BlockSumVectorState } from '../stats/block-sum-vector.ts';
+import { BlockSumVector } from '../stats/block-sum-vector.ts';
 import type { SegmentSpectrum } from './segment-spectrum.ts';
 import type { Average, Scaling } from './spectral-scaling.ts';
 import { frequencies, medianBias, oneSidedFactor, spectralScale } from './spectral-scaling.ts';
@@ -50,33 +52,37 @@ const DEFAULT_MEDIAN_BYTES = 1 << 30;
 
 export class PsdAccumulator implements Accumulator<PsdResult> {
   readonly bins: number;
-  /** Σ |X_k|² over the periodograms, exactly. */
-  readonly sums: ExactSumVector;
+  /** Σ |X_k|² over the periodograms (mean; unused by the median), by segment index. */
+  readonly sums: BlockSumVector;
   count = 0;
   /** Every periodogram, row-major, for the median; `count` rows are in use. */
   kept: Float64Array;
-  /** One periodogram, for the mean (the median writes into its kept row instead). */
-  private readonly row: Float64Array;
 
   constructor(readonly config: PsdConfig) {
     this.bins = Math.floor(config.nfft / 2) + 1;
-    this.sums = new ExactSumVector(this.bins);
+    this.sums = new BlockSumVector(this.bins);
     this.kept = new Float64Array(config.average === 'median' ? this.bins * 16 : 0);
-    this.row = new Float64Array(config.average === 'median' ? 0 : this.bins);
   }
 
-  /** Adds the periodogram of the segment `spectrum` last transformed. */
-  addSegment(spectrum: SegmentSpectrum): void {
-    const row = this.config.average === 'median' ? this.reserveRow() : this.row;
-    spectrum.powerInto(row);
-    this.sums.add(row);
+  /**
+   * Adds the periodogram of the segment `spectrum` last transformed, segment number `index`
+   * (counted from the signal's origin): summed straight from the FFT's output for the mean.
+   */
+  addSegment(spectrum: SegmentSpectrum, index: number): void {
+    if (this.config.average === 'median') spectrum.powerInto(this.reserveRow());
+    else {
+      const sum = this.sums.accumulatorFor(index);
+      if (sum) spectrum.addPowerTo(sum);
+      else spectrum.powerInto(this.sums.rowFor(index));
+      this.sums.commit();
+    }
     this.count++;
   }
 
-  /** Adds one raw periodogram |X_k|² (length `bins`). */
-  addPower(power: Float64Array): void {
-    this.sums.add(power);
+  /** Adds one raw periodogram |X_k|² (length `bins`), row number `index` of the signal. */
+  addPower(power: Float64Array, index: number): void {
     if (this.config.average === 'median') this.reserveRow().set(power);
+    else this.sums.add(index, power);
     this.count++;
   }
 
@@ -89,7 +95,9 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
         `psd: expected a float64 spectrum of ${this.bins} bins, got ${width}`,
       );
     }
-    for (let r = batch.history; r < batch.rows; r++) this.addPower(data.subarray(r * width, (r + 1) * width));
+    for (let r = batch.history; r < batch.rows; r++) {
+      this.addPower(data.subarray(r * width, (r + 1) * width), batch.start + r);
+    }
   }
 
   toState(): PsdState {
@@ -111,7 +119,7 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
         },
       );
     }
-    this.sums.merge(other.sums instanceof ExactSumVector ? other.sums : ExactSumVector.fromState(other.sums));
+    this.sums.merge(other.sums);
     if (a.average === 'median') {
       for (let r = 0; r < other.count; r++) {
         this.reserveRow().set(other.kept.subarray(r * this.bins, (r + 1) * this.bins));
@@ -174,7 +182,7 @@ export class PsdAccumulator implements Accumulator<PsdResult> {
 export interface PsdState {
   readonly config: PsdConfig;
   readonly bins: number;
-  readonly sums: ExactSumVectorState;
+  readonly sums: BlockSumVectorState;
   readonly count: number;
   readonly kept: Float64Array;
 }

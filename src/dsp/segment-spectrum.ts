@@ -5,18 +5,21 @@
  */
 import type { TypedArray } from '../core/dtype.ts';
 import type { DetrendMethod } from './detrend.ts';
-import { detrendInPlace } from './detrend.ts';
+import { detrendInPlace, sumInFourLanes } from './detrend.ts';
 import type { FftPrecision } from './pffft.ts';
 import { createRealTransform } from './pffft.ts';
 import type { RealTransform } from './real-fft.ts';
+import { RealFft } from './real-fft.ts';
 import { readSegment } from './segments.ts';
 
 /**
  * detrend → window → rfft(nfft) of one segment, and its raw power |X_k|², all in reused
  * scratch arrays: nothing is allocated per segment. For float input with constant or no
  * detrend, reading, detrending and windowing are one pass into the FFT's own input buffer
- * (the same float64 operations in the same order as detrendInPlace, so the same bits), and
- * power is summed straight from the FFT's output. `re`/`im` hold the last transform's bins
+ * (the same float64 operations in the same order as detrendInPlace, so the same bits), or for
+ * float32 input on the float64 radix-4 path none at all: the FFT's first pass reads the
+ * segment and detrends and windows it (RealFft.runWindowed, the same bits again); power is
+ * summed straight from the FFT's output. `re`/`im` hold the last transform's bins
  * (callers may keep references to them across transforms) unless the spectrum is built with
  * `lazyBins`, for callers that only sum power (welch): then they are unpacked on access.
  */
@@ -102,13 +105,15 @@ export class SegmentSpectrum {
     const n = w.length;
     let mean = 0;
     if (this.detrend === 'constant') {
-      // The float32 path need not match the float64 path's bits: four partial sums there.
-      const float32 = this.fft.precision === 'float32';
-      if (data instanceof Float32Array) mean = float32 ? sum4F32(data, offset, n) : sumF32(data, offset, n);
-      else mean = float32 ? sum4F64(data, offset, n) : sumF64(data, offset, n);
-      mean /= n;
+      // Four partial sums, in detrendInPlace's order (sumInFourLanes), so the bits match it.
+      mean = (data instanceof Float32Array ? sum4F32(data, offset, n) : sumInFourLanes(data, offset, n)) / n;
     }
-    const input = this.fft.input;
+    const { fft } = this;
+    if (data instanceof Float32Array && fft instanceof RealFft && fft.runWindowed(data, offset, mean, w)) {
+      this.afterRun();
+      return;
+    }
+    const input = fft.input;
     if (input instanceof Float32Array) {
       if (data instanceof Float32Array) windowF32ToF32(data, offset, mean, w, input);
       else windowF64ToF32(data, offset, mean, w, input);
@@ -119,6 +124,10 @@ export class SegmentSpectrum {
 
   private run(): void {
     this.fft.run();
+    this.afterRun();
+  }
+
+  private afterRun(): void {
     this.unpacked = false;
     if (!this.lazyBins) this.unpack();
   }
@@ -132,39 +141,10 @@ export class SegmentSpectrum {
 
 // The hot loops, one copy per array-type combination so that every element access site
 // sees a single typed-array kind (V8 keeps them monomorphic; a shared loop measured ~2×
-// slower once float32 and float64 inputs had both passed through it). The serial sums add in
-// detrendInPlace's order, so the float64 path keeps its bits; the 4-way sums (float32 FFT
-// path only) break the add latency chain and differ by about an ulp.
-
-function sumF32(x: Float32Array, o: number, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += x[o + i];
-  return s;
-}
-
-function sumF64(x: Float64Array, o: number, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += x[o + i];
-  return s;
-}
+// slower once float32 and float64 inputs had both passed through it). sum4F32 is
+// sumInFourLanes (detrend.ts) for float32 input: the same adds in the same order.
 
 function sum4F32(x: Float32Array, o: number, n: number): number {
-  let a = 0;
-  let b = 0;
-  let c = 0;
-  let d = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    a += x[o + i];
-    b += x[o + i + 1];
-    c += x[o + i + 2];
-    d += x[o + i + 3];
-  }
-  for (; i < n; i++) a += x[o + i];
-  return a + b + (c + d);
-}
-
-function sum4F64(x: Float64Array, o: number, n: number): number {
   let a = 0;
   let b = 0;
   let c = 0;

@@ -2,7 +2,8 @@
  * TraceKit's `chunked_fft` (tracekit 0.3.1, src/tracekit/streaming/chunked.py) as an
  * Accumulator: the same segments, window, normalisation and dB result, in one pass over a
  * signal of any length, identical for every batch size and for merged shards: the magnitude
- * sums are exact (ExactSumVector) and rounded once, so no split or merge order changes a bit.
+ * sums are kept in blocks of 16 segments aligned to the segment index (BlockSumVector: float64
+ * within a block, exact across blocks) and rounded once, so no split or merge order changes a bit.
  */
 import type { Batch } from '../core/batch.ts';
 import { getColumn } from '../core/batch.ts';
@@ -10,8 +11,8 @@ import type { TypedArray } from '../core/dtype.ts';
 import { SluiceError } from '../core/errors.ts';
 import type { Schema } from '../core/schema.ts';
 import type { Accumulator } from '../core/stage.ts';
-import type { ExactSumVectorState } from '../stats/exact-sum-vector.ts';
-import { ExactSumVector } from '../stats/exact-sum-vector.ts';
+import type { BlockSumVectorState } from '../stats/block-sum-vector.ts';
+import { BlockSumVector } from '../stats/block-sum-vector.ts';
 import { SegmentSpectrum } from './segment-spectrum.ts';
 import type { SegmentGeometry } from './segments.ts';
 import { checkFftLength, checkSpectrumMemory, ownedSegments, readSegment } from './segments.ts';
@@ -87,7 +88,7 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
   readonly geometry: SegmentGeometry;
   readonly nfft: number;
   /** Σ over segments of |X_k| / divisor, exactly; absent until the first segment. */
-  sums?: ExactSumVector;
+  sums?: BlockSumVector;
   /** One segment's |X_k| / divisor. */
   private row = new Float64Array(0);
   segments = 0;
@@ -148,12 +149,12 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
     // Built on first use: a short signal (TraceKit's single-FFT case) never needs it.
     const spectrum = this.spectrum ?? this.startSegments();
     const { row, divisor } = this;
-    const sums = this.sums ?? (this.sums = new ExactSumVector(row.length));
+    const sums = this.sums ?? (this.sums = new BlockSumVector(row.length));
     const { re, im } = spectrum;
     for (let k = first; k < first + count; k++) {
       spectrum.transformAt(data, this.geometry.origin + k * this.geometry.hop - batch.start);
       for (let j = 0; j < row.length; j++) row[j] = Math.sqrt(re[j] * re[j] + im[j] * im[j]) / divisor;
-      sums.add(row);
+      sums.add(k, row);
     }
     this.segments += count;
   }
@@ -179,9 +180,8 @@ export class SpectrumAverageAccumulator implements Accumulator<SpectrumAverageRe
       );
     }
     if (other.sums) {
-      const theirs = other.sums instanceof ExactSumVector ? other.sums : ExactSumVector.fromState(other.sums);
-      if (this.sums) this.sums.merge(theirs);
-      else this.sums = theirs;
+      this.sums ??= new BlockSumVector(other.sums.lanes);
+      this.sums.merge(other.sums);
     }
     this.segments += other.segments;
     this.rows += other.rows;
@@ -265,7 +265,7 @@ export interface SpectrumAverageState {
   readonly segments: number;
   readonly rows: number;
   readonly pieces: readonly SignalPiece[] | null;
-  readonly sums?: ExactSumVectorState;
+  readonly sums?: BlockSumVectorState;
 }
 
 /** TraceKit's `n * window_gain` with `window_gain = Σw / n`, operation for operation. */

@@ -70,7 +70,7 @@ export class WelchAccumulator implements Accumulator<PsdResult> {
     const { origin, hop } = this.geometry;
     for (let k = first; k < first + count; k++) {
       this.spectrum.transformAt(data, origin + k * hop - batch.start);
-      this.psd.addSegment(this.spectrum);
+      this.psd.addSegment(this.spectrum, k);
     }
   }
 

@@ -18,7 +18,7 @@ const params = z
       .min(1)
       .optional()
       .describe(
-        'FFT length ≥ n, zero padded (default n). Any size: powers of two by fft.js, others by Bluestein’s chirp-z on fft.js, both float64.',
+        'FFT length ≥ n, zero padded (default n). Any size, in float64: powers of two by a radix-4 real FFT, others by Bluestein’s chirp-z on fft.js.',
       ),
     output: z
       .enum(['complex', 'power', 'magnitude', 'db'])

@@ -62,6 +62,8 @@ beforeAll(async () => {
 describe('the fused float64 path', () => {
   const cases: [string, DetrendMethod, number, number][] = [
     ['float32', 'constant', 256, 256],
+    ['float32', 'constant', 512, 512],
+    ['float32', 'none', 64, 64],
     ['float64', 'constant', 300, 512],
     ['float32', 'none', 100, 150],
     ['float64', 'linear', 64, 64],
