@@ -1,11 +1,21 @@
 /**
  * `npm start`: makes the sample data if it is absent, runs pipelines/demo.yaml over the sample
- * signal and pipelines/epos-mass-spectrum.yaml over the sample EPOS, and prints what they found
- * and where they wrote it.
+ * signal and pipelines/epos-mass-spectrum.yaml over the sample EPOS, prints what they found and
+ * where they wrote it, and writes both runs' HTML report to out/report.html.
  */
-import { runSpec } from '../src/pipeline/api.ts';
-import { formatError, formatRunSummary } from '../src/cli/format.ts';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { formatError, formatRunSummary, peakRssBytes } from '../src/cli/format.ts';
 import { createProgressDisplay } from '../src/cli/progress.ts';
+import { reportFile } from '../src/cli/run-report.ts';
+import { cliVersion } from '../src/cli/version.ts';
+import { runPlan } from '../src/pipeline/api.ts';
+import type { RunOptions, RunReport } from '../src/pipeline/run-types.ts';
+import { loadSpecFile } from '../src/pipeline/spec-document.ts';
+import { validateSpec } from '../src/pipeline/validate.ts';
+import type { ReportPipeline } from '../src/report/report-types.ts';
+import { writeReport } from '../src/report/write-report.ts';
+import { registry } from '../src/stages.ts';
 import { SAMPLE_EPOS, SAMPLE_SIGNAL, ensureSampleEpos, ensureSampleSignal } from './sample-data.ts';
 
 interface StatsResult {
@@ -56,8 +66,41 @@ function peakCount(h: HistogramResult, k: number, half: number): number {
   return total;
 }
 
+/** Where `npm start` writes the report of its two runs. */
+export const DEMO_REPORT = 'out/report.html';
+
+/** The runs so far, and what they logged, for the report. */
+interface DemoRuns {
+  readonly pipelines: ReportPipeline[];
+  readonly messages: string[];
+}
+
+/** Runs a spec (overwriting its outputs) and keeps what the report shows of it. */
+async function runForReport(
+  path: string,
+  runs: DemoRuns,
+  options: { readonly set?: Record<string, string>; readonly onProgress?: RunOptions['onProgress'] } = {},
+): Promise<RunReport> {
+  const spec = await loadSpecFile(path, { set: options.set });
+  const plan = validateSpec(spec, registry);
+  const report = await runPlan(plan, {
+    overwrite: true,
+    onProgress: options.onProgress,
+    log: (message) => runs.messages.push(message),
+  });
+  const outputs = report.sinks.flatMap((sink) => sink.outputs);
+  runs.pipelines.push({
+    name: plan.name ?? path,
+    specPath: path,
+    spec: spec.value,
+    files: [reportFile({ input: report.source.path, status: 'ok', outputs, report }, plan)],
+  });
+  return report;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
+  const createdAt = new Date();
   if (ensureSampleSignal()) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
@@ -66,11 +109,10 @@ async function main(): Promise<void> {
   } else {
     console.log(`using ${SAMPLE_SIGNAL.path}`);
   }
+  const runs: DemoRuns = { pipelines: [], messages: [] };
+  const runsStarted = performance.now();
   const progress = createProgressDisplay(true);
-  const report = await runSpec('pipelines/demo.yaml', {
-    overwrite: true,
-    onProgress: (p) => progress.update(p),
-  });
+  const report = await runForReport('pipelines/demo.yaml', runs, { onProgress: (p) => progress.update(p) });
   progress.stop();
   console.log(formatRunSummary(report));
   const stats = report.sinks[0].result as StatsResult;
@@ -93,7 +135,21 @@ async function main(): Promise<void> {
     `  welch PSD: ${welch.segments} segments of 4096, ${welch.psd.length} bins; tone peaks at ${tones.join(' and ')}`,
   );
   console.log(`  plot: ${report.sinks[2].outputs.join(', ')}`);
-  await massSpectrum();
+  await massSpectrum(runs);
+  await writeReport(
+    DEMO_REPORT,
+    {
+      title: 'sluice demo',
+      pipelines: runs.pipelines,
+      version: cliVersion(),
+      createdAt,
+      seconds: (performance.now() - runsStarted) / 1000,
+      peakRssBytes: peakRssBytes(),
+      messages: runs.messages,
+    },
+    { overwrite: true },
+  );
+  console.log(`\nreport: ${DEMO_REPORT} (open ${pathToFileURL(resolve(DEMO_REPORT)).href} in a browser)`);
   console.log(`\n${NEXT_STEP}`);
 }
 
@@ -102,7 +158,7 @@ export const NEXT_STEP =
   'Next, your own file: npx sluice inspect YOUR_FILE, then npx sluice run pipelines/demo.yaml --set source.path=YOUR_FILE.npy --overwrite (pipelines/epos-mass-spectrum.yaml for .epos)';
 
 /** The atom-probe half: the mass spectrum of the synthetic EPOS, its peaks and its plot. */
-async function massSpectrum(): Promise<void> {
+async function massSpectrum(runs: DemoRuns): Promise<void> {
   const started = performance.now();
   if (ensureSampleEpos()) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -110,8 +166,7 @@ async function massSpectrum(): Promise<void> {
   } else {
     console.log(`\nusing ${SAMPLE_EPOS.path}`);
   }
-  const report = await runSpec('pipelines/epos-mass-spectrum.yaml', {
-    overwrite: true,
+  const report = await runForReport('pipelines/epos-mass-spectrum.yaml', runs, {
     set: { 'source.path': SAMPLE_EPOS.path },
   });
   console.log(formatRunSummary(report));

@@ -1,30 +1,11 @@
 import { SluiceError } from '../core/errors.ts';
 import type { FileOutcome, ManyReport } from '../pipeline/many.ts';
 import type { RunReport } from '../pipeline/runner.ts';
+import { formatBytes, formatCount, formatRate } from '../report/quantity.ts';
 import { formatResult, toJsonValue } from './result-table.ts';
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${UNITS[unit]}`;
-}
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function formatRate(perSecond: number, unit: string): string {
-  if (perSecond >= 1e9) return `${(perSecond / 1e9).toFixed(2)} G${unit}/s`;
-  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(1)} M${unit}/s`;
-  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k${unit}/s`;
-  return `${perSecond.toFixed(0)} ${unit}/s`;
-}
+// The same quantities the HTML report shows, in the same words.
+export { formatBytes, formatCount, formatRate } from '../report/quantity.ts';
 
 /** A few readable lines: what was read, how fast, what was written where. */
 export function formatRunSummary(report: RunReport): string {

@@ -1,6 +1,8 @@
 import { runManyPlan, runPlan } from '../cluster/api.ts';
-import { validateSpecFile } from '../pipeline/api.ts';
+import { loadSpecFile } from '../pipeline/spec-document.ts';
+import { validateSpec } from '../pipeline/validate.ts';
 import type { PipelinePlan } from '../pipeline/validate.ts';
+import { registry } from '../stages.ts';
 import {
   formatError,
   formatFileOutcome,
@@ -13,6 +15,7 @@ import { createProgressDisplay } from './progress.ts';
 import type { ProgressDisplay } from './progress.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
+import { checkReportPath, ReportRecorder } from './run-report.ts';
 
 export interface RunArgs extends CommonOptions {
   spec: string;
@@ -26,6 +29,8 @@ export interface RunArgs extends CommonOptions {
   queue?: string;
   shardRows?: number;
   scratch?: string;
+  /** Write a self-contained HTML report of the run here (instead of the spec's `report:`). */
+  report?: string;
 }
 
 /**
@@ -33,7 +38,12 @@ export interface RunArgs extends CommonOptions {
  * Resolves to the exit code: 1 when some input files failed (each was reported already).
  */
 export async function runCommand(args: RunArgs): Promise<number> {
-  const plan = await validateSpecFile(args.spec, specOptions(args));
+  const options = specOptions(args);
+  const spec = await loadSpecFile(args.spec, options);
+  const plan = validateSpec(spec, registry, options);
+  const reportPath = args.dryRun ? undefined : (args.report ?? plan.report);
+  if (reportPath !== undefined) checkReportPath(reportPath, plan, args);
+  const recorder = reportPath === undefined ? undefined : new ReportRecorder(reportPath, plan, spec.value);
   const controller = new AbortController();
   // On stderr when it is a terminal, --json or not (the JSON goes to stdout).
   const progress = createProgressDisplay(!args.quiet);
@@ -47,8 +57,8 @@ export async function runCommand(args: RunArgs): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    if (plan.inputs.many || args.dryRun) return await runFiles(plan, args, controller.signal);
-    await runOne(plan, args, controller.signal, progress);
+    if (plan.inputs.many || args.dryRun) return await runFiles(plan, args, controller.signal, recorder);
+    await runOne(plan, args, controller.signal, progress, recorder);
     return 0;
   } finally {
     process.off('SIGINT', onSigint);
@@ -61,7 +71,9 @@ async function runOne(
   args: RunArgs,
   signal: AbortSignal,
   progress: ProgressDisplay,
+  recorder: ReportRecorder | undefined,
 ): Promise<void> {
+  const log = verboseLog(args.verbose);
   try {
     const report = await runPlan(plan, {
       ...queueOptions(args),
@@ -69,19 +81,31 @@ async function runOne(
       overwrite: args.overwrite,
       workers: args.workers,
       root: args.root,
-      log: verboseLog(args.verbose),
+      log: recorder ? recorder.log(log) : log,
       onProgress: (p) => progress.update(p),
     });
     progress.stop();
-    if (args.json) process.stdout.write(`${JSON.stringify(toJsonSummary(report))}\n`);
-    else if (!args.quiet) process.stdout.write(`${formatRunSummary(report)}\n`);
+    // A failed run writes no report: the error says what failed.
+    const outputs = report.sinks.flatMap((s) => s.outputs);
+    await recorder?.write([{ input: report.source.path, status: 'ok', outputs, report }]);
+    const reportLine = recorder ? { report: recorder.path } : {};
+    if (args.json) process.stdout.write(`${JSON.stringify({ ...toJsonSummary(report), ...reportLine })}\n`);
+    else if (!args.quiet) {
+      process.stdout.write(`${formatRunSummary(report)}\n${recorder ? `report: ${recorder.path}\n` : ''}`);
+    }
   } finally {
     progress.stop();
   }
 }
 
 /** One line per file as it finishes, then a total; fails when any file failed. */
-async function runFiles(plan: PipelinePlan, args: RunArgs, signal: AbortSignal): Promise<number> {
+async function runFiles(
+  plan: PipelinePlan,
+  args: RunArgs,
+  signal: AbortSignal,
+  recorder: ReportRecorder | undefined,
+): Promise<number> {
+  const log = verboseLog(args.verbose);
   const report = await runManyPlan(plan, {
     ...queueOptions(args),
     signal,
@@ -90,15 +114,21 @@ async function runFiles(plan: PipelinePlan, args: RunArgs, signal: AbortSignal):
     root: args.root,
     dryRun: args.dryRun,
     failFast: args.failFast,
-    log: verboseLog(args.verbose),
+    log: recorder ? recorder.log(log) : log,
     onFile: (outcome, index, total) => {
       if (outcome.error) process.stderr.write(`${formatError(outcome.error, args.verbose ?? false)}\n`);
       if (!args.json && !args.quiet) process.stdout.write(`${formatFileOutcome(outcome, index, total)}\n`);
     },
   });
-  if (args.json) process.stdout.write(`${JSON.stringify(toManyJson(report))}\n`);
-  else if (!args.quiet) process.stdout.write(`${formatManySummary(report)}\n`);
   const aborted = report.files.some((f) => f.error?.code === 'ABORTED');
+  // An interrupted run writes no report; one where files failed reports them.
+  const reported = aborted ? undefined : recorder;
+  await reported?.write(report.files);
+  const reportLine = reported ? { report: reported.path } : {};
+  if (args.json) process.stdout.write(`${JSON.stringify({ ...toManyJson(report), ...reportLine })}\n`);
+  else if (!args.quiet) {
+    process.stdout.write(`${formatManySummary(report)}\n${reported ? `report: ${reported.path}\n` : ''}`);
+  }
   return aborted ? 130 : report.counts.failed > 0 ? 1 : 0;
 }
 

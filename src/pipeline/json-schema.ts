@@ -52,6 +52,14 @@ export function specJsonSchema(registry: Registry = defaultRegistry): JsonSchema
         items: { $ref: '#/$defs/test' },
         description: 'Unit tests of the steps and sinks on inline input (`sluice test`).',
       },
+      report: {
+        type: 'string',
+        minLength: 1,
+        pattern: '\\.[hH][tT][mM][lL]?$',
+        description:
+          'Where `sluice run` writes a self-contained HTML report of the run (spec as run, inputs, timings, ' +
+          'every sink’s result and plots); `--report` overrides it.',
+      },
     },
     required: ['source', 'sinks'],
     additionalProperties: false,

@@ -38,6 +38,8 @@ export interface PipelinePlan {
   readonly sinks: readonly StagePlan<SinkStage>[];
   /** The spec's `tests:` (`sluice test`). */
   readonly tests?: readonly SpecTest[];
+  /** The spec's `report:`: where `sluice run` writes its HTML report (`--report` overrides it). */
+  readonly report?: string;
   /** Where a spec path is in the spec file, for problems found once the source's schema is known. */
   readonly locate?: (at: SpecPath) => SpecPosition | undefined;
 }
@@ -72,6 +74,11 @@ const specShape = z
     steps: z.array(stageRef).default([]),
     sinks: z.array(sinkRef).min(1, 'a pipeline needs at least one sink'),
     tests: z.array(specTestShape).optional(),
+    report: z
+      .string()
+      .min(1)
+      .refine((p) => /\.html?$/i.test(p), { message: 'report must end in .html' })
+      .optional(),
   })
   .strict();
 
@@ -136,6 +143,7 @@ export function checkSpec(spec: SpecDocument, registry: Registry, options: Valid
       steps: steps as StagePlan<TransformStage>[],
       sinks: sinks as StagePlan<SinkStage>[],
       tests: top.data.tests,
+      ...(top.data.report === undefined ? {} : { report: top.data.report }),
       locate: (at) => spec.locate(at),
     },
   };
