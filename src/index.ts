@@ -60,7 +60,7 @@ export { specJsonSchema } from './pipeline/json-schema.ts';
 export type { FileOutcome, ManyReport, ManyOptions } from './pipeline/many.ts';
 export type { RunReport, SinkReport, RunOptions, PassProgress } from './pipeline/runner.ts';
 export { inspectFile } from './pipeline/inspect.ts';
-export type { InspectReport, InspectOptions } from './pipeline/inspect.ts';
+export type { InspectReport, InspectOptions, ListingReport, TableReport } from './pipeline/inspect.ts';
 export { openMappedFile } from './io/open.ts';
 export type { MappedFile, FileBytes, IoBackend, IoChoice } from './io/mapped-file.ts';
 

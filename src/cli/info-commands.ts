@@ -8,6 +8,7 @@ import { parseSetPath, parseSetValue } from '../pipeline/spec-document.ts';
 import { registry } from '../stages.ts';
 import { listReflectronPresets } from '../atomprobe/reflectron-mesh.ts';
 import { formatBytes, formatCount } from './format.ts';
+import { formatHdf5Listing } from './hdf5-listing-text.ts';
 import { formatTable } from './result-table.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
@@ -93,6 +94,10 @@ export async function inspectCommand(args: InspectArgs): Promise<void> {
   const report = await inspectFile(args.file, { type: args.type, params, head: args.head });
   if (args.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  if (report.kind === 'listing') {
+    process.stdout.write(`${formatHdf5Listing(report.listing).join('\n')}\n`);
     return;
   }
   const lines = [

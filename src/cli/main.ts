@@ -3,18 +3,12 @@ import type { Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isSluiceError, SluiceError } from '../core/errors.ts';
 import { formatError } from './format.ts';
-import {
-  inspectCommand,
-  planCommand,
-  reflectronCommand,
-  stagesCommand,
-  validateCommand,
-} from './info-commands.ts';
-import { runCommand } from './run-command.ts';
-import { schemaCommand } from './schema-command.ts';
-import { testCommand } from './test-command.ts';
 import { cliVersion } from './version.ts';
-import { workerCommand } from './worker-command.ts';
+
+// Each command's module is imported when that command runs: `sluice run` then never loads the
+// queue client (bullmq, ioredis), the spec-test runner or the JSON Schema builder, and
+// `sluice --version` loads none of them (process start-up is part of every run's time).
+const info = () => import('./info-commands.ts');
 
 function withSpecOptions<T>(y: Argv<T>) {
   return y
@@ -35,7 +29,12 @@ interface Outcome {
 }
 
 export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
-  return yargs(argv)
+  // yargs renders every command's help text before running it; word-wrapping that text costs
+  // ~40 ms of start-up, so it is wrapped only when help is what was asked for.
+  const helpWanted = argv.includes('--help') || argv.includes('-h');
+  const cli = yargs(argv);
+  if (!helpWanted) cli.wrap(null);
+  return cli
     .scriptName('sluice')
     .usage('$0 <command> [options]\n\nBatch stream pipelines over huge scientific binary files.')
     .option('verbose', { type: 'boolean', describe: 'Explain choices; stack traces on errors' })
@@ -48,10 +47,14 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
           .option('overwrite', { type: 'boolean', describe: 'Replace existing outputs' })
           .option('dry-run', { type: 'boolean', describe: 'List the files that would run and write nothing' })
           .option('fail-fast', { type: 'boolean', describe: 'Stop at the first input file that fails' })
+          .option('report', {
+            type: 'string',
+            describe: "Write a self-contained HTML report of the run to this file (the spec's report:)",
+          })
           .option('workers', {
             type: 'number',
             describe:
-              'Threads for accumulating sinks (default: the cores for CPU-heavy stages on inputs ≥ 256 MiB)',
+              'Threads for the passes (default: every core on inputs ≥ 256 MiB, when every sink allows it)',
           })
           .option('queue', {
             type: 'string',
@@ -68,21 +71,22 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
               'With --queue: a directory every worker reaches at the same path (default: .sluice/ beside the first output)',
           }),
       async (args) => {
+        const { runCommand } = await import('./run-command.ts');
         outcome.exitCode = await runCommand({ ...args, spec: args.spec });
       },
     )
-    .command('validate <spec>', 'Check a spec without reading data', withSpecOptions, (args) =>
-      validateCommand({ ...args, spec: args.spec }),
+    .command('validate <spec>', 'Check a spec without reading data', withSpecOptions, async (args) =>
+      (await info()).validateCommand({ ...args, spec: args.spec }),
     )
     .command(
       'plan <spec>',
       'Show stages with defaults, overlap, passes and memory',
       withSpecOptions,
-      (args) => planCommand({ ...args, spec: args.spec }),
+      async (args) => (await info()).planCommand({ ...args, spec: args.spec }),
     )
     .command(
       'inspect <file>',
-      'Show a data file’s format, columns, rows and first values',
+      'Show a data file’s format, columns, rows and first values; list an HDF5 file’s groups and datasets',
       (y) =>
         y
           .positional('file', { type: 'string', demandOption: true })
@@ -90,13 +94,13 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
           .option('set', { type: 'string', array: true, describe: 'Source params: --set dtype=int16' })
           .option('head', { type: 'number', default: 5, describe: 'Rows to show' })
           .option('json', { type: 'boolean' }),
-      (args) => inspectCommand({ ...args, file: args.file }),
+      async (args) => (await info()).inspectCommand({ ...args, file: args.file }),
     )
     .command(
       'stages [name]',
       'List stages with their params and docs',
       (y) => y.positional('name', { type: 'string' }).option('json', { type: 'boolean' }),
-      (args) => stagesCommand(args),
+      async (args) => (await info()).stagesCommand(args),
     )
     .command(
       'worker',
@@ -121,6 +125,7 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
               "A job's lock, renewed while it runs; a dead worker's job runs again after 1–2 of these",
           }),
       async (args) => {
+        const { workerCommand } = await import('./worker-command.ts');
         outcome.exitCode = await workerCommand(args);
       },
     )
@@ -137,11 +142,15 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
           })
           .option('json', { type: 'boolean', describe: 'Print one JSON object on stdout' }),
       async (args) => {
+        const { testCommand } = await import('./test-command.ts');
         outcome.exitCode = await testCommand({ ...args, specs: args.specs });
       },
     )
-    .command('schema', 'Print the JSON Schema (draft 2020-12) of a spec, for editors and linters', {}, () =>
-      schemaCommand(),
+    .command(
+      'schema',
+      'Print the JSON Schema (draft 2020-12) of a spec, for editors and linters',
+      {},
+      async () => (await import('./schema-command.ts')).schemaCommand(),
     )
     .command(
       'reflectron',
@@ -150,7 +159,7 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
         y
           .option('list-instruments', { type: 'boolean', demandOption: true, describe: 'List the presets' })
           .option('json', { type: 'boolean' }),
-      (args) => reflectronCommand(args),
+      async (args) => (await info()).reflectronCommand(args),
     )
     .demandCommand(
       1,

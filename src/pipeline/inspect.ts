@@ -3,6 +3,8 @@ import { SluiceError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
 import type { Schema } from '../core/schema.ts';
 import type { SourceStage } from '../core/stage.ts';
+import type { Hdf5Listing } from '../formats/hdf5/listing.ts';
+import { listHdf5 } from '../formats/hdf5/listing.ts';
 import { registry as defaultRegistry } from '../stages.ts';
 import { formatPointer } from './spec-document.ts';
 import { openMappedFile } from '../io/open.ts';
@@ -20,7 +22,19 @@ export interface InspectOptions {
   readonly registry?: Registry;
 }
 
-export interface InspectReport {
+/** What `inspect` tells of a file: its table (and first rows), or, for an HDF5 file named without a dataset, group or layout, its listing. */
+export type InspectReport = TableReport | ListingReport;
+
+export interface ListingReport {
+  readonly kind: 'listing';
+  readonly path: string;
+  readonly format: 'hdf5';
+  /** Every group and dataset, pandas tables and known layouts (formats/hdf5/listing.ts). */
+  readonly listing: Hdf5Listing;
+}
+
+export interface TableReport {
+  readonly kind: 'table';
   readonly path: string;
   readonly format: string;
   readonly backend: string;
@@ -36,6 +50,9 @@ export interface InspectReport {
 export async function inspectFile(path: string, options: InspectOptions = {}): Promise<InspectReport> {
   const registry = options.registry ?? defaultRegistry;
   const stage = options.type ? sourceByName(registry, options.type) : await detectSource(registry, path);
+  if (stage.name === 'hdf5' && !selectsData(options.params)) {
+    return { kind: 'listing', path, format: 'hdf5', listing: await listHdf5(path) };
+  }
   const parsed = stage.params.safeParse({ path, ...options.params, chunkRows: options.head ?? 5 });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -60,10 +77,15 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
       break;
     }
     const { format, backend, rows, bytes, schema, details } = source;
-    return { path, format, backend, rows, bytes, schema, details, head };
+    return { kind: 'table', path, format, backend, rows, bytes, schema, details, head };
   } finally {
     await source.close();
   }
+}
+
+/** Whether the params name what to read of an HDF5 file; without, inspect lists the file. */
+function selectsData(params: Readonly<Record<string, unknown>> | undefined): boolean {
+  return ['dataset', 'group', 'layout'].some((key) => params?.[key] !== undefined);
 }
 
 function sourceByName(registry: Registry, type: string): SourceStage {

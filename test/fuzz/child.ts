@@ -38,6 +38,8 @@ async function handle(request: ChildRequest): Promise<ChildReply> {
     const { path, source, inspectType, inspectParams } = request;
     reply.inspect = await outcome(async () => {
       const r = await inspectFile(path, { type: inspectType, params: inspectParams });
+      // An HDF5 file named without a dataset is listed: no table to compare with the run.
+      if (r.kind === 'listing') return undefined;
       return {
         rows: r.rows,
         columns: r.schema.columns.map((c) => ({ name: c.name, dtype: c.dtype, width: c.width })),

@@ -5,12 +5,14 @@ import { dafGenerators } from './daf-inputs.ts';
 import { npyGenerator } from './npy-inputs.ts';
 import { recordGenerators } from './record-inputs.ts';
 import { specGenerator } from './spec-inputs.ts';
+import { tabularGenerators } from './tabular-inputs.ts';
 
 const makers: Record<FuzzFormat, () => InputGenerator> = {
   npy: npyGenerator,
   ...recordGenerators,
   ...containerGenerators,
   ...dafGenerators,
+  ...tabularGenerators,
   spec: specGenerator,
 };
 

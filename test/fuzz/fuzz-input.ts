@@ -3,7 +3,19 @@ import type { Expectation } from './expected-stats.ts';
 import type { Probe } from './protocol.ts';
 import type { Rng } from './rng.ts';
 
-export const DATA_FORMATS = ['npy', 'raw', 'epos', 'pos', 'apt', 'hdf5', 'daf-dense', 'daf-sparse'] as const;
+export const DATA_FORMATS = [
+  'npy',
+  'raw',
+  'epos',
+  'pos',
+  'apt',
+  'hdf5',
+  'daf-dense',
+  'daf-sparse',
+  'parquet',
+  'arrow',
+  'csv',
+] as const;
 export const FORMATS = [...DATA_FORMATS, 'spec'] as const;
 export type FuzzFormat = (typeof FORMATS)[number];
 

@@ -35,8 +35,10 @@ function unitsOf(columns: readonly { name: string; unit?: string }[]): Record<st
 describe('EPOS and POS units', () => {
   it('are in the schema of both sources', async () => {
     const epos = await inspectFile('test/fixtures/epos/ions.epos', { head: 1 });
+    if (epos.kind !== 'table') throw new Error('an EPOS file is a table');
     expect(unitsOf(epos.schema.columns)).toEqual(EPOS_UNITS);
     const pos = await inspectFile('test/fixtures/pos/ions.pos', { head: 1 });
+    if (pos.kind !== 'table') throw new Error('a POS file is a table');
     expect(unitsOf(pos.schema.columns)).toEqual({
       'x (nm)': 'nm',
       'y (nm)': 'nm',
