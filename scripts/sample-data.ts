@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, openSync, writeSync, closeSync, renameSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { formatNpyHeader } from '../src/formats/npy/header.ts';
 import { EPOS_PEAKS, writeEpos } from './sample-epos.ts';
@@ -19,7 +30,12 @@ export const SAMPLE_SIGNAL = {
   seed: 20261121,
 } as const;
 
-/** The synthetic atom-probe run `npm start` draws the mass spectrum of (22 MB). */
+/**
+ * The synthetic atom-probe run `npm start` draws the mass spectrum of (22 MB): an aluminium
+ * alloy's peaks (Al⁺ 27, Al²⁺ 13.5, AlH⁺ 28, AlO⁺ 43, O⁺/O₂⁺ 16/32, Mg, Cu and Ga isotopes) with
+ * thermal tails on an exponential background, over a round detector (scripts/sample-epos.ts).
+ * `peaks` are the strongest four.
+ */
 export const SAMPLE_EPOS = {
   path: 'data/sample/run.epos',
   ions: 500_000,
@@ -28,14 +44,37 @@ export const SAMPLE_EPOS = {
 
 const CHUNK = 1 << 20;
 
-/** Writes the deterministic sample EPOS if it is absent; returns whether it wrote it. */
+/**
+ * Writes the deterministic sample EPOS if it is absent, or was made by an older generator;
+ * returns whether it wrote it.
+ */
 export function ensureSampleEpos(path: string = SAMPLE_EPOS.path): boolean {
-  if (existsSync(path)) return false;
+  if (existsSync(path) && isCurrentSampleEpos(path)) return false;
   mkdirSync(dirname(path), { recursive: true });
   const temp = `${path}.partial`;
   writeEpos(temp, SAMPLE_EPOS.ions);
   renameSync(temp, path);
   return true;
+}
+
+/** Whether the file is what writeEpos makes now: its size, and its first 16 records. */
+function isCurrentSampleEpos(path: string): boolean {
+  if (statSync(path).size !== SAMPLE_EPOS.ions * 44) return false;
+  const probe = `${path}.probe`;
+  try {
+    writeEpos(probe, 16);
+    const expected = readFileSync(probe);
+    const head = Buffer.alloc(expected.length);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+    return head.equals(expected);
+  } finally {
+    rmSync(probe, { force: true });
+  }
 }
 
 /** Writes the deterministic sample signal if it is absent; returns whether it wrote it. */

@@ -1,14 +1,20 @@
 /**
  * What every sluice plot shares: tick placement, number formatting, data-to-pixel scaling and
  * the SVG around the plot area (background, title, grid, frame, ticks, axis labels). Pure (no
- * I/O); the line plot, the histogram step plot and the heatmap draw their data between the
- * grid and the frame.
+ * I/O); the line plot, the histogram step plot and the heatmaps draw their data between the
+ * grid and the frame. Scales, nice ranges and tick values are d3's (d3-scale, d3-array); the
+ * labels are formatted here (SI prefixes from 10^3 up, plain decimals below: d3-format's SI
+ * style would write 0.25 as "250m").
  */
+import { tickStep, ticks } from 'd3-array';
+import { scaleLinear, scaleLog } from 'd3-scale';
 
 export interface Tick {
   /** Data value of the tick. */
   readonly value: number;
+  /** Empty on a minor tick (2 … 9 × 10^k on a log axis), which has no grid line either. */
   readonly label: string;
+  readonly minor?: boolean;
 }
 
 /** The plot area inside the SVG (pixels), as margins leave it. */
@@ -40,13 +46,75 @@ export interface Axis {
 }
 
 /**
- * An axis over `range` from pixel `from` to `to`; it spans its ticks when those lie outside
- * the data, so every tick is on the axis.
+ * An axis over `range` from pixel `from` to `to`. By default its span is widened to round
+ * values (d3's nice()), so the first and last ticks sit on its ends; `exact` keeps the span
+ * at `range` (a spectrum ending at Nyquist, a heatmap's outer bin edges) with the ticks
+ * inside it.
  */
-export function makeAxis(range: readonly [number, number], log: boolean, from: number, to: number): Axis {
-  const ticks = log ? logTicks(range) : linearTicks(range);
-  const span = spanOf(range, ticks, log);
-  return { ticks, span, log, toPixel: scaler(span, log, from, to) };
+export function makeAxis(
+  range: readonly [number, number],
+  log: boolean,
+  from: number,
+  to: number,
+  exact = false,
+): Axis {
+  const span: [number, number] = exact ? [range[0], range[1]] : niceSpan(range, log);
+  const ticks = log ? logTicks(span, exact) : linearTicks(span, TICK_COUNT, exact);
+  const toPixel = scaler(span, log, from, to);
+  return { ticks: exact ? withEndTicks(ticks, span, toPixel) : ticks, span, log, toPixel };
+}
+
+/** Pixels an end label keeps from the nearest labelled tick, so the two do not overlap. */
+const END_LABEL_GAP = 48;
+
+/**
+ * An exact axis' ticks with both ends labelled too (a spectrum's Nyquist frequency, a
+ * detector's edge), to three significant digits, unless an end is a tick already or too
+ * close to the nearest labelled one.
+ */
+function withEndTicks(
+  ticks: readonly Tick[],
+  [lo, hi]: readonly [number, number],
+  toPixel: (v: number) => number,
+): Tick[] {
+  const labelled = ticks.filter((t) => !t.minor);
+  const step = labelled.length > 1 ? Math.abs(labelled[1].value - labelled[0].value) : Math.abs(hi - lo);
+  const clear = (end: number, nearest: Tick | undefined) =>
+    Number.isFinite(end) && !(nearest && Math.abs(toPixel(end) - toPixel(nearest.value)) < END_LABEL_GAP);
+  const out = ticks.filter((t) => t.value > lo && t.value < hi);
+  const first = labelled.find((t) => t.value >= lo);
+  const last = labelled.filter((t) => t.value <= hi).at(-1);
+  if (first?.value === lo || !clear(lo, first)) out.unshift(...ticks.filter((t) => t.value === lo));
+  else out.unshift(endTick(lo, step));
+  if (last?.value === hi || !clear(hi, last)) out.push(...ticks.filter((t) => t.value === hi && hi !== lo));
+  else out.push(endTick(hi, step));
+  return out;
+}
+
+/** A tick at an axis end: labelled like its neighbours when that is exact to 3 digits, else to 3 digits. */
+function endTick(end: number, step: number): Tick {
+  const rounded = Number(end.toPrecision(3));
+  const plain = formatNumber(rounded, step);
+  const exact = Math.abs(parseLabel(plain) - rounded) <= Math.abs(rounded) * 1e-9;
+  return { value: end, label: exact ? plain : formatNumber(rounded, Math.abs(rounded) / 100 || step) };
+}
+
+/** The number an axis label stands for (SI prefixes undone). */
+function parseLabel(label: string): number {
+  const scale: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+  const prefix = label.at(-1) ?? '';
+  return prefix in scale ? Number(label.slice(0, -1)) * scale[prefix] : Number(label);
+}
+
+/** About this many ticks on a linear axis. */
+const TICK_COUNT = 6;
+
+/** `range` widened to round values as d3's nice() does (whole decades on a log axis). */
+export function niceSpan(range: readonly [number, number], log: boolean): [number, number] {
+  const scale = log ? scaleLog().domain(range).nice() : scaleLinear().domain(range).nice(TICK_COUNT);
+  const [lo, hi] = scale.domain();
+  // nice() can give −0, which would print as "-0".
+  return [lo + 0, hi + 0];
 }
 
 export interface FrameText {
@@ -75,10 +143,12 @@ export function svgHead(
   }
   parts.push('<g class="grid" stroke="#e3e3e3" stroke-width="1">');
   for (const t of x.ticks) {
+    if (t.minor) continue;
     const px = fmt(x.toPixel(t.value));
     parts.push(`<line x1="${px}" y1="${frame.top}" x2="${px}" y2="${frame.top + frame.height}"/>`);
   }
   for (const t of y.ticks) {
+    if (t.minor) continue;
     const py = fmt(y.toPixel(t.value));
     parts.push(`<line x1="${frame.left}" y1="${py}" x2="${frame.left + frame.width}" y2="${py}"/>`);
   }
@@ -89,20 +159,28 @@ export function svgHead(
 /** The frame, the ticks with their labels and the axis labels, drawn over the data. */
 export function svgAxes(height: number, frame: PlotFrame, x: Axis, y: Axis, text: FrameText): string[] {
   const parts: string[] = [
-    `<rect class="frame" x="${frame.left}" y="${frame.top}" width="${frame.width}" height="${frame.height}" fill="none" stroke="#333333"/>`,
+    `<rect class="frame" x="${fmt(frame.left)}" y="${fmt(frame.top)}" width="${fmt(frame.width)}" height="${fmt(frame.height)}" fill="none" stroke="#333333"/>`,
   ];
   const bottom = frame.top + frame.height;
   parts.push('<g class="x-ticks" text-anchor="middle">');
   for (const t of x.ticks) {
     const px = fmt(x.toPixel(t.value));
     parts.push(
-      `<line x1="${px}" y1="${bottom}" x2="${px}" y2="${bottom + 5}" stroke="#333333"/><text x="${px}" y="${bottom + 19}" data-value="${t.value}">${escapeXml(t.label)}</text>`,
+      t.minor
+        ? `<line class="minor" x1="${px}" y1="${bottom}" x2="${px}" y2="${bottom + 3}" stroke="#333333"/>`
+        : `<line x1="${px}" y1="${bottom}" x2="${px}" y2="${bottom + 5}" stroke="#333333"/><text x="${px}" y="${bottom + 19}" data-value="${t.value}">${escapeXml(t.label)}</text>`,
     );
   }
   parts.push('</g>');
   parts.push('<g class="y-ticks" text-anchor="end">');
   for (const t of y.ticks) {
     const py = fmt(y.toPixel(t.value));
+    if (t.minor) {
+      parts.push(
+        `<line class="minor" x1="${frame.left - 3}" y1="${py}" x2="${frame.left}" y2="${py}" stroke="#333333"/>`,
+      );
+      continue;
+    }
     parts.push(
       `<line x1="${frame.left - 5}" y1="${py}" x2="${frame.left}" y2="${py}" stroke="#333333"/><text x="${frame.left - 8}" y="${fmt(y.toPixel(t.value) + 4)}" data-value="${t.value}">${escapeXml(t.label)}</text>`,
     );
@@ -114,9 +192,11 @@ export function svgAxes(height: number, frame: PlotFrame, x: Axis, y: Axis, text
     );
   }
   if (text.yLabel) {
+    // 66 px left of the frame: at x = 18 for the usual margin.
+    const cx = fmt(frame.left - 66);
     const cy = fmt(frame.top + frame.height / 2);
     parts.push(
-      `<text class="y-label" x="18" y="${cy}" text-anchor="middle" transform="rotate(-90 18 ${cy})">${escapeXml(text.yLabel)}</text>`,
+      `<text class="y-label" x="${cx}" y="${cy}" text-anchor="middle" transform="rotate(-90 ${cx} ${cy})">${escapeXml(text.yLabel)}</text>`,
     );
   }
   return parts;
@@ -143,34 +223,38 @@ export function dataRange(
   return [lo, hi];
 }
 
-/** About `count` ticks at 1, 2 or 5 × 10^k steps covering [lo, hi]. */
-export function linearTicks([lo, hi]: readonly [number, number], count = 6): Tick[] {
-  const raw = (hi - lo) / count;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
-  const first = Math.floor(lo / step);
-  const last = Math.ceil(hi / step);
-  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
-  const ticks: Tick[] = [];
-  for (let k = first; k <= last; k++) {
-    const value = Number((k * step).toFixed(decimals));
-    ticks.push({ value, label: formatNumber(value, step) });
-  }
-  return ticks;
+/**
+ * About `count` ticks at 1, 2 or 5 × 10^k steps (d3's ticks): covering [lo, hi], one step
+ * beyond each end where the ends are not on a step; or, `inside`, only those within [lo, hi].
+ */
+export function linearTicks([lo, hi]: readonly [number, number], count = TICK_COUNT, inside = false): Tick[] {
+  const [a, b] = inside ? [lo, hi] : scaleLinear().domain([lo, hi]).nice(count).domain();
+  const step = tickStep(a, b, count);
+  return ticks(a, b, count).map((value) => ({ value: value + 0, label: formatNumber(value + 0, step) }));
 }
 
-/** A tick per decade covering [lo, hi] (every 2nd, 3rd … decade when there are many). */
-export function logTicks([lo, hi]: readonly [number, number]): Tick[] {
-  const first = Math.floor(Math.log10(lo) + 1e-9);
-  const last = Math.ceil(Math.log10(hi) - 1e-9);
-  const every = Math.max(1, Math.ceil((last - first) / 8));
-  const ticks: Tick[] = [];
-  for (let e = first; e <= last + every - 1; e += every) {
-    const value = 10 ** e;
-    ticks.push({ value, label: formatPower(e) });
-    if (e >= last) break;
-  }
-  return ticks;
+/**
+ * A labelled tick per decade of [lo, hi] (every 2nd, 3rd … decade when there are many, as
+ * d3's log ticks thin them), and where the axis spans few decades unlabelled minor ticks at
+ * 2 … 9 × 10^k. An `inside` range less than a decade wide labels the ticks it has.
+ */
+export function logTicks([lo, hi]: readonly [number, number], inside = false): Tick[] {
+  const span = inside ? [lo, hi] : scaleLog().domain([lo, hi]).nice().domain();
+  const all = scaleLog().domain(span).ticks();
+  const isDecade = (v: number) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+  const decades = all.filter(isDecade);
+  // More than ~8 decades: label every 2nd, 3rd … one, as the old axes did.
+  const every = Math.max(1, Math.ceil((decades.length - 1) / 8));
+  const labelled = new Set(decades.filter((v) => Math.round(Math.log10(v)) % every === 0));
+  if (labelled.size === 0) for (const v of all) labelled.add(v);
+  const minor = decades.length <= 4;
+  return all
+    .filter((v) => labelled.has(v) || (minor && !isDecade(v)))
+    .map((value) =>
+      labelled.has(value)
+        ? { value, label: isDecade(value) ? formatPower(Math.round(Math.log10(value))) : formatNumber(value) }
+        : { value, label: '', minor: true },
+    );
 }
 
 /** The number as an axis label: SI prefixes from 10^3 up, plain decimals below. */
@@ -205,12 +289,6 @@ export function isPlottable(v: number, log: boolean): boolean {
   return Number.isFinite(v) && (!log || v > 0);
 }
 
-function spanOf(range: readonly [number, number], ticks: readonly Tick[], log: boolean): [number, number] {
-  const lo = Math.min(range[0], ticks[0]?.value ?? range[0]);
-  const hi = Math.max(range[1], ticks.at(-1)?.value ?? range[1]);
-  return log ? [Math.max(lo, Number.MIN_VALUE), hi] : [lo, hi];
-}
-
 /** The linear (or log10) map of [lo, hi] onto pixels [from, to]. */
 export function scaler(
   [lo, hi]: readonly [number, number],
@@ -218,10 +296,8 @@ export function scaler(
   from: number,
   to: number,
 ): (v: number) => number {
-  const f = log ? Math.log10 : (v: number) => v;
-  const a = f(lo);
-  const span = f(hi) - a || 1;
-  return (v) => from + ((f(v) - a) / span) * (to - from);
+  const scale = (log ? scaleLog() : scaleLinear()).domain([lo, hi]).range([from, to]);
+  return (v) => scale(v);
 }
 
 /** A pixel coordinate with at most two decimals. */

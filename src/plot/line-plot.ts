@@ -18,6 +18,11 @@ export interface PlotOptions extends FrameText {
   readonly logX?: boolean;
   /** Logarithmic y axis; points with y ≤ 0 are left out. */
   readonly logY?: boolean;
+  /**
+   * The x axis spans exactly the data's x range, ticks inside it, instead of widening to round
+   * values: a spectrum's axis ends at its last bin (Nyquist), not at the next decade.
+   */
+  readonly exactX?: boolean;
 }
 
 const LINE_COLOR = '#1f5fbf';
@@ -30,7 +35,7 @@ export function renderSvgPlot(x: ArrayLike<number>, y: ArrayLike<number>, option
   const frame = plotFrame(width, height);
   const logX = options.logX ?? false;
   const logY = options.logY ?? false;
-  const xAxis = makeAxis(dataRange(x, logX), logX, frame.left, frame.left + frame.width);
+  const xAxis = makeAxis(dataRange(x, logX), logX, frame.left, frame.left + frame.width, options.exactX);
   const yAxis = makeAxis(dataRange(y, logY, x, logX), logY, frame.top + frame.height, frame.top);
   const points = envelopePoints(x, y, xAxis.toPixel, yAxis.toPixel, logX, logY);
   const parts = svgHead(width, height, frame, xAxis, yAxis, options);

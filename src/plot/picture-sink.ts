@@ -13,7 +13,7 @@ export class PictureSink implements SinkInstance {
   constructor(
     private readonly inner: SinkInstance,
     private readonly file: AtomicFile,
-    private readonly draw: (result: unknown) => string | Uint8Array,
+    private readonly draw: (result: unknown) => string | Uint8Array | Promise<string | Uint8Array>,
   ) {
     this.outputs = [file.path, ...inner.outputs];
   }
@@ -30,7 +30,7 @@ export class PictureSink implements SinkInstance {
   async finish(): Promise<unknown> {
     try {
       const result = await this.inner.finish();
-      await this.file.write(this.draw(result));
+      await this.file.write(await this.draw(result));
       await this.file.commit();
       return result;
     } catch (error) {

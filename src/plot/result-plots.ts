@@ -1,6 +1,8 @@
 /**
- * The picture of a sink's result, chosen by the result's shape: a histogram2d as a heatmap, a
- * histogram as a step plot, a spectrum (welch, psd, spectrum-average) as a line plot; its axis
+ * The picture of a sink's result, chosen by the result's shape: a histogram2d as a heatmap (at
+ * equal aspect when x and y share a unit: a detector map), a histogram as a step plot, a
+ * spectrum (welch, psd, spectrum-average) as a line plot whose frequency axis ends at its last
+ * bin, a spectrogram as a time × frequency heatmap in dB read back from its .npy; its axis
  * labels from the input schema; SVG text, or PNG bytes rendered from it by resvg.
  */
 import { SluiceError } from '../core/errors.ts';
@@ -13,6 +15,10 @@ import type { Histogram2dResult } from '../stats/histogram2d.ts';
 import { renderSvgHeatmap } from './heatmap.ts';
 import { renderSvgPlot } from './line-plot.ts';
 import { renderSvgHistogram } from './step-histogram.ts';
+import { isSpectrogramResult, readSpectrogramGrid } from './spectrogram-image.ts';
+import { renderSvgSpectrogram } from './spectrogram-plot.ts';
+import { plotFrame } from './axes.ts';
+import { BAR_SPACE } from './color-scale.ts';
 
 export interface PlotLabels {
   readonly title: string;
@@ -22,6 +28,8 @@ export interface PlotLabels {
   readonly yLabelDb: string;
   /** The heatmap's colour bar. */
   readonly colorLabel?: string;
+  /** A heatmap whose axes share a unit (detector x and y in mm): drawn at equal aspect. */
+  readonly sameUnits?: boolean;
 }
 
 /** How a result is drawn: the plot sink's params of the same names. */
@@ -34,6 +42,13 @@ export interface ResultPlotOptions {
   readonly db: boolean;
   /** Histograms: log count axis; histogram2d: log colour scale. */
   readonly logCounts: boolean;
+  /**
+   * histogram2d: `equal` draws one unit as long on x as on y, `fill` uses the whole area,
+   * `auto` (the default) is `equal` when x and y have the same unit.
+   */
+  readonly aspect?: 'auto' | 'equal' | 'fill';
+  /** spectrogram: dB below the loudest cell where the colour scale ends (default 100). */
+  readonly dynamicRange?: number;
 }
 
 /**
@@ -62,12 +77,15 @@ export function histogramLabels(
   if (stage === 'histogram2d') {
     const x = label(innerParams.x);
     const y = label(innerParams.y);
+    const unit = (name: unknown) => (typeof name === 'string' ? columnUnit(schema, name) : undefined);
+    const xUnit = unit(innerParams.x);
     return {
       title: p.title ?? `${y} against ${x}${source}`,
       xLabel: x,
       yLabel: y,
       yLabelDb: y,
       colorLabel: 'counts',
+      sameUnits: xUnit !== undefined && xUnit === unit(innerParams.y),
     };
   }
   const x = label(innerParams.column);
@@ -79,7 +97,15 @@ export function histogramLabels(
   };
 }
 
-/** Axis labels from the schema: Hz when the source has a sampleRate, the column's unit. */
+/** A column's unit: the schema's, or the one its name ends with in brackets ("det_x (mm)"). */
+function columnUnit(schema: Schema, column: string): string | undefined {
+  return findColumn(schema, column)?.unit ?? /\(([^()]+)\)\s*$/.exec(column)?.[1];
+}
+
+/**
+ * Axis labels from the schema: Hz when the source has a sampleRate, the column's unit. A
+ * spectrogram's x is time and its y frequency; its colour bar is power in dB.
+ */
 export function plotLabels(
   stage: string,
   innerParams: Record<string, unknown>,
@@ -96,6 +122,17 @@ export function plotLabels(
   const power = isSpectrum ? `${u}²` : `${u}²/${hasRate ? 'Hz' : '(cycles/sample)'}`;
   const what = stage === 'spectrum-average' ? 'magnitude' : isSpectrum ? 'power spectrum' : 'PSD';
   const source = schema.source ? ` of ${schema.source}` : '';
+  if (stage === 'spectrogram') {
+    const magnitude = innerParams.mode === 'magnitude';
+    const color = magnitude ? `magnitude (dB re 1 ${u})` : `PSD (dB re 1 ${power})`;
+    return {
+      title: p.title ?? `spectrogram${source}`,
+      xLabel: hasRate ? 'time (s)' : 'time (samples)',
+      yLabel: `frequency (${f})`,
+      yLabelDb: color,
+      colorLabel: color,
+    };
+  }
   return {
     title: p.title ?? `${stage}${source}`,
     xLabel: `frequency (${f})`,
@@ -109,11 +146,13 @@ export function renderResultSvg(result: unknown, labels: PlotLabels, p: ResultPl
   const size = { width: p.width, height: p.height, title: labels.title, xLabel: labels.xLabel };
   if (result && typeof result === 'object' && 'xedges' in result) {
     const h = result as Pick<Histogram2dResult, 'xedges' | 'yedges' | 'counts'>;
+    const aspect = p.aspect ?? 'auto';
     return renderSvgHeatmap(h.xedges, h.yedges, h.counts, {
       ...size,
       yLabel: labels.yLabel,
       logColor: p.logCounts,
       colorLabel: labels.colorLabel,
+      equalAspect: aspect === 'equal' || (aspect === 'auto' && labels.sameUnits === true),
     });
   }
   if (result && typeof result === 'object' && 'edges' in result) {
@@ -132,17 +171,41 @@ export function renderResultSvg(result: unknown, labels: PlotLabels, p: ResultPl
     yLabel: alreadyDb || p.db ? labels.yLabelDb : labels.yLabel,
     logX: p.logFrequency,
     logY: !alreadyDb && !p.db,
+    exactX: true,
+  });
+}
+
+/**
+ * The SVG of any result the plot sink draws: a spectrogram's is read back from its .npy
+ * (bounded memory, one cell per pixel at most); the others as renderResultSvg draws them.
+ */
+export async function renderAnyResultSvg(
+  result: unknown,
+  labels: PlotLabels,
+  p: ResultPlotOptions,
+): Promise<string> {
+  if (!isSpectrogramResult(result)) return renderResultSvg(result, labels, p);
+  const frame = plotFrame(p.width, p.height, BAR_SPACE);
+  const grid = await readSpectrogramGrid(result, Math.ceil(frame.width), Math.ceil(frame.height));
+  return renderSvgSpectrogram(grid, {
+    width: p.width,
+    height: p.height,
+    title: labels.title,
+    xLabel: labels.xLabel,
+    yLabel: labels.yLabel,
+    colorLabel: labels.colorLabel ?? labels.yLabelDb,
+    dynamicRange: p.dynamicRange,
   });
 }
 
 /** The picture of a result: SVG text, or PNG bytes when `png` (needs `resvg`). */
-export function renderResultPicture(
+export async function renderResultPicture(
   result: unknown,
   labels: PlotLabels,
   p: ResultPlotOptions & { readonly png: boolean },
   resvg?: ResvgModule,
-): string | Uint8Array {
-  const svg = renderResultSvg(result, labels, p);
+): Promise<string | Uint8Array> {
+  const svg = await renderAnyResultSvg(result, labels, p);
   if (!p.png) return svg;
   if (!resvg) throw new SluiceError('STAGE_FAILED', 'plot: PNG output needs resvg, which was not loaded');
   return new resvg.Resvg(svg, { font: { loadSystemFonts: true }, background: '#ffffff' }).render().asPng();

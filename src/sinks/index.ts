@@ -16,7 +16,14 @@ import histogram2d from './histogram2d.ts';
 import quantiles from './quantiles.ts';
 
 /** plot runs and draws these sinks; they are handed to it here, as a stage imports no other stage. */
-export const plot = definePlot({ welch, psd, 'spectrum-average': spectrumAverage, histogram, histogram2d });
+export const plot = definePlot({
+  welch,
+  psd,
+  'spectrum-average': spectrumAverage,
+  histogram,
+  histogram2d,
+  spectrogram,
+});
 
 /**
  * Every sink stage, in the order `sluice stages` lists them (the registry is built from this;

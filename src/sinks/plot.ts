@@ -1,13 +1,15 @@
 /**
- * A picture of an accumulator's result: wraps a spectral sink (`welch`, `psd`,
- * `spectrum-average`: a line plot), `histogram` (a step plot) or `histogram2d` (a heatmap),
- * runs it as if it stood alone, and renders its result as SVG (or PNG through resvg when `out`
- * ends in .png). The inner sink's own `out`, if any, is written too.
+ * A picture of a sink's result: wraps a spectral sink (`welch`, `psd`, `spectrum-average`: a
+ * line plot), `histogram` (a step plot), `histogram2d` (a heatmap) or `spectrogram` (a time ×
+ * frequency heatmap, read back from its .npy), runs it as if it stood alone, and renders its
+ * result as SVG (or PNG through resvg when `out` ends in .png). The inner sink's own `out`,
+ * if any, is written too.
  *
  * A stage imports no other stage, so the sinks it wraps are handed in by the sink list
  * (index.ts), which builds this stage with `definePlot`.
  */
 import { z } from 'zod';
+import { SluiceError } from '../core/errors.ts';
 import type { SinkStage } from '../core/stage.ts';
 import { defineStage } from '../core/stage.ts';
 import { createAtomicFile } from '../io/atomic-file.ts';
@@ -15,7 +17,14 @@ import { loadResvg } from '../io/lazy.ts';
 import { PictureSink } from '../plot/picture-sink.ts';
 import { histogramLabels, plotLabels, renderResultPicture } from '../plot/result-plots.ts';
 
-const PLOTTABLE_NAMES = ['welch', 'psd', 'spectrum-average', 'histogram', 'histogram2d'] as const;
+const PLOTTABLE_NAMES = [
+  'welch',
+  'psd',
+  'spectrum-average',
+  'histogram',
+  'histogram2d',
+  'spectrogram',
+] as const;
 
 /** The sinks whose result plot can draw, by name. */
 export type PlottableSinks = Readonly<Record<(typeof PLOTTABLE_NAMES)[number], SinkStage>>;
@@ -54,6 +63,18 @@ function plotParams(plottable: PlottableSinks) {
           'histogram: counts on a logarithmic axis (empty bins on its floor); histogram2d: a logarithmic colour ' +
             'scale (empty cells left blank). Otherwise linear from 0.',
         ),
+      aspect: z
+        .enum(['auto', 'equal', 'fill'])
+        .default('auto')
+        .describe(
+          'histogram2d: equal draws 1 unit as long on x as on y (a detector map is round), fill uses the whole ' +
+            'area; auto is equal when x and y have the same unit.',
+        ),
+      dynamicRange: z
+        .number()
+        .positive()
+        .default(100)
+        .describe('spectrogram: the colour scale spans this many dB below the loudest cell.'),
       width: z.int().min(200).max(8000).default(800).describe('Picture width in pixels.'),
       height: z.int().min(150).max(8000).default(500).describe('Picture height in pixels.'),
     })
@@ -68,11 +89,13 @@ function plotParams(plottable: PlottableSinks) {
       }
     })
     .describe(
-      'Draws what a welch, psd, spectrum-average, histogram or histogram2d sink computes, as SVG (PNG when out ends ' +
-        'in .png): a spectrum as a line plot with frequency and power axes labelled in the units of the schema (Hz ' +
-        'from sampleRate, the column unit), optional log-frequency axis and dB scale; a histogram as a step plot of ' +
-        'counts over the bin edges (optional log counts: a mass spectrum); a histogram2d as a viridis heatmap with a ' +
-        'colour bar (optional log colour: a detector hit map). Returns the inner sink’s result.',
+      'Draws what a welch, psd, spectrum-average, histogram, histogram2d or spectrogram sink computes, as SVG (PNG ' +
+        'when out ends in .png): a spectrum as a line plot with frequency and power axes labelled in the units of the ' +
+        'schema (Hz from sampleRate, the column unit), its frequency axis ending at the last bin (Nyquist), optional ' +
+        'log-frequency axis and dB scale; a histogram as a step plot of counts over the bin edges (optional log ' +
+        'counts: a mass spectrum); a histogram2d as a viridis heatmap with a colour bar (optional log colour: a ' +
+        'detector hit map, at equal aspect when x and y share a unit); a spectrogram (out .npy, mode psd or ' +
+        'magnitude) as a time × frequency heatmap in dB. Returns the inner sink’s result.',
     );
 }
 
@@ -103,6 +126,7 @@ export function definePlot(plottable: PlottableSinks) {
     check: (p, schema) => {
       const inner = innerSink(p);
       inner.stage.check?.(inner.params, schema);
+      if (inner.stage.name === 'spectrogram') checkDrawableSpectrogram(inner.params);
     },
     prepare: (p, schema) => {
       const inner = innerSink(p);
@@ -129,4 +153,18 @@ export function definePlot(plottable: PlottableSinks) {
       }
     },
   });
+}
+
+/** A spectrogram is drawn from its .npy, so it must write one, and of real values. */
+function checkDrawableSpectrogram(params: Record<string, unknown>): void {
+  const out = String(params.out);
+  if (!/\.npy$/i.test(out) || params.mode === 'complex') {
+    throw new SluiceError(
+      'PARAMS_INVALID',
+      `plot: cannot draw a spectrogram written to ${out} with mode ${String(params.mode)}`,
+      {
+        hint: 'give the spectrogram an out ending in .npy and mode psd or magnitude',
+      },
+    );
+  }
 }

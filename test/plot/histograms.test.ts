@@ -21,7 +21,7 @@ describe('histogram step plot', () => {
     const path = elements(svg, 'path').find((e) => e.class === 'data');
     expect(path?.d).toBe('M84,444V344H314.67V44H545.33V244H776V444Z');
     expect(tickValues(svg, 'x-ticks')).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3]);
-    expect(tickValues(svg, 'y-ticks')).toEqual([0, 1, 2, 3, 4]);
+    expect(tickValues(svg, 'y-ticks')).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4]);
     expect(svg).toContain('>m/n (Da)</text>');
   });
 

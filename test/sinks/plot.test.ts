@@ -115,7 +115,13 @@ describe('plot', () => {
       sinks: [
         {
           type: 'plot',
-          of: { type: 'histogram', column: 'm/n (Da)', bins: 300, range: [0, 60], out: join(dir, 'ms.json') },
+          of: {
+            type: 'histogram',
+            column: 'm/n (Da)',
+            bins: 1000,
+            range: [0, 200],
+            out: join(dir, 'ms.json'),
+          },
           out: ms,
           logCounts: true,
         },
