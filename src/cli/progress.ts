@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { PassProgress } from '../pipeline/runner.ts';
 import { formatBytes, formatRate } from './format.ts';
 
@@ -22,6 +23,8 @@ const REDRAW_MS = 100;
 export function createProgressDisplay(enabled: boolean): ProgressDisplay {
   if (!enabled) return NO_DISPLAY;
   if (!process.stderr.isTTY) return shardLines();
+  // Loaded only for a terminal: it costs ~40 ms of start-up, which every run would pay.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,

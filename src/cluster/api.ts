@@ -17,8 +17,13 @@ import * as local from '../pipeline/api.ts';
 import type { ApiOptions, PipelineDefinition, SpecRunOptions } from '../pipeline/api.ts';
 import type { RunReport } from '../pipeline/run-types.ts';
 import type { PipelinePlan } from '../pipeline/validate.ts';
+import type * as QueuedRun from './queued-run.ts';
 import type { QueueOptions } from './queued-run.ts';
-import { runPlanOnQueue } from './queued-run.ts';
+
+/** The queue client (bullmq, ioredis) is loaded only by a run that goes to a queue. */
+async function runPlanOnQueue(...args: Parameters<typeof QueuedRun.runPlanOnQueue>): Promise<RunReport> {
+  return (await import('./queued-run.ts')).runPlanOnQueue(...args);
+}
 
 /** The local options, and with `queue` the run goes to the queue's workers. */
 export type QueueApiOptions = ApiOptions & Partial<QueueOptions>;

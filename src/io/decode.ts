@@ -123,14 +123,20 @@ export function gatherField(
   const unit = size === 8 ? 4 : size;
   const start = bytes.byteOffset + field.offset;
   const available = bytes.length - field.offset;
+  const swap = needsSwap(field.dtype, field.littleEndian);
   if (recordSize % unit === 0 && start % unit === 0) {
     const src = wordView(bytes.buffer, start, Math.floor(available / unit), unit);
     const dst = wordView(out.buffer, out.byteOffset, out.byteLength / unit, unit);
+    if (swap && size === 4 && field.width === 1) {
+      // EPOS/POS fields: gathered and swapped in one pass over the records.
+      copyStridedSwapped32(src as Uint32Array, dst as Uint32Array, rows, recordSize / 4);
+      return out;
+    }
     copyStrided(src, dst, rows, recordSize / unit, (size * field.width) / unit);
   } else {
     copyStrided(bytes.subarray(field.offset), outBytes, rows, recordSize, size * field.width);
   }
-  if (needsSwap(field.dtype, field.littleEndian)) swapInPlace(outBytes, size);
+  if (swap) swapInPlace(outBytes, size);
   return out;
 }
 
@@ -149,6 +155,14 @@ function copyStrided(src: Words, dst: Words, rows: number, stride: number, perRo
   let d = 0;
   for (let r = 0, s = 0; r < rows; r++, s += stride) {
     for (let j = 0; j < perRow; j++) dst[d++] = src[s + j];
+  }
+}
+
+/** dst[r] = src[r·stride] with its four bytes reversed (a bit pattern: NaN payloads pass). */
+function copyStridedSwapped32(src: Uint32Array, dst: Uint32Array, rows: number, stride: number): void {
+  for (let r = 0, s = 0; r < rows; r++, s += stride) {
+    const v = src[s];
+    dst[r] = (v << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24);
   }
 }
 

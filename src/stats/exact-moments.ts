@@ -168,7 +168,7 @@ export class ExactMoments {
   // --- folding ------------------------------------------------------------------------------
 
   private addFloat32(data: Float32Array): void {
-    const tally = (this.float32 ??= new Float32Tally());
+    const tally = (this.float32 ??= new Float32Tally(this.sum, this.squares));
     const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
     this.inPieces(data.length, tally, FLOAT32_FLUSH_EVERY, (start, end) =>
       foldFloat32(data, bits, start, end, tally),

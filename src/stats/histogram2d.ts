@@ -91,6 +91,12 @@ export class Histogram2dAccumulator implements Accumulator<Histogram2dResult> {
     );
   }
 
+  /** What `merge` reads, for a worker thread to send back. */
+  toState(): Pick<Histogram2dAccumulator, 'x' | 'y' | 'xPlan' | 'yPlan' | 'counts'> {
+    const { x, y, xPlan, yPlan, counts } = this;
+    return { x, y, xPlan, yPlan, counts };
+  }
+
   merge(other: Histogram2dAccumulator): void {
     if (!sameEdges(this.xPlan.edges, other.xPlan.edges) || !sameEdges(this.yPlan.edges, other.yPlan.edges)) {
       throw new SluiceError('RANGE_INVALID', 'histogram2d: cannot merge histograms with different edges', {

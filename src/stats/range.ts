@@ -32,6 +32,11 @@ export class RangeAccumulator implements Accumulator<ValueRange> {
     this.range = combineRanges(this.range, rangeOf(newRowsOf(batch, this.column)));
   }
 
+  /** What `merge` reads (in place of an instance), for a worker thread to send back. */
+  toState(): { column: string; range: ValueRange } {
+    return { column: this.column, range: this.range };
+  }
+
   merge(other: RangeAccumulator): void {
     this.range = combineRanges(this.range, other.range);
   }
@@ -54,6 +59,11 @@ export class PairRangeAccumulator implements Accumulator<[ValueRange, ValueRange
   add(batch: Batch): void {
     this.x.add(batch);
     this.y.add(batch);
+  }
+
+  /** What `merge` reads, for a worker thread to send back. */
+  toState(): { x: ReturnType<RangeAccumulator['toState']>; y: ReturnType<RangeAccumulator['toState']> } {
+    return { x: this.x.toState(), y: this.y.toState() };
   }
 
   merge(other: PairRangeAccumulator): void {

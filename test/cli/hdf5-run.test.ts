@@ -73,9 +73,16 @@ describe('sluice run pipelines/reflectron.yaml', () => {
     );
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    const timer = setTimeout(() => child.kill('SIGINT'), 2000);
+    // Interrupt once the output's temporary file exists: the run is then writing, whatever the
+    // machine's load made of its start-up.
+    const timer = setInterval(() => {
+      if (existsSync(outDir) && readdirSync(outDir).length > 0) {
+        clearInterval(timer);
+        child.kill('SIGINT');
+      }
+    }, 25);
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    clearTimeout(timer);
+    clearInterval(timer);
     expect(code).toBe(130);
     expect(stderr).toContain('ABORTED');
     expect(existsSync(outDir) ? readdirSync(outDir) : []).toEqual([]);

@@ -92,6 +92,28 @@ describe('gatherField and decodeRecords', () => {
     expect(Array.from(words)).toEqual([1, 0x7ff00000, 2, 0x7ff00000, 3, 0x7ff00000, 4, 0x7ff00000]);
   });
 
+  it('gathers big-endian 4-byte fields of EPOS-like records in one pass, by bit pattern', () => {
+    // Records of 12 bytes: >f4, >u4, >f4; the floats include a signalling NaN payload and -0.
+    const floats = [1.5, -0, Infinity, Math.fround(3.4e38), Math.fround(1e-45)];
+    const n = floats.length;
+    const buf = Buffer.alloc(n * 12);
+    for (let r = 0; r < n; r++) {
+      buf.writeFloatBE(floats[r], r * 12);
+      buf.writeUInt32BE(0xfedcba98 - r, r * 12 + 4);
+      buf.writeUInt32BE(r === 2 ? 0x7f800001 : 0x3f800000 + r, r * 12 + 8);
+    }
+    const field = (name: string, dtype: 'float32' | 'uint32', offset: number) =>
+      gatherField(buf, n, 12, { name, dtype, littleEndian: false, width: 1, offset });
+    const x = field('x', 'float32', 0) as Float32Array;
+    expect(floats.every((v, r) => Object.is(x[r], v))).toBe(true);
+    expect(list(field('u', 'uint32', 4))).toEqual([0, 1, 2, 3, 4].map((r) => 0xfedcba98 - r));
+    const payload = field('y', 'float32', 8);
+    expect(Array.from(new Uint32Array(payload.buffer, payload.byteOffset, n))).toEqual([
+      0x3f800000, 0x3f800001, 0x7f800001, 0x3f800003, 0x3f800004,
+    ]);
+    expect(Array.from(buf.subarray(0, 4))).toEqual([0x3f, 0xc0, 0, 0]); // the records are not touched
+  });
+
   it('gathers width-k fields row-major', () => {
     // Records: <u2 id, then three >i2 values.
     const buf = Buffer.alloc(2 * 8);
