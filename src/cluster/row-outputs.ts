@@ -4,46 +4,35 @@
  * rows in the local run's order. The way depends on the format (the writer sinks are named
  * here, the one place the cluster knows them):
  *
- * - `regions` (hdf5 `layout: columns` with contiguous datasets, npy): the submitting run
- *   creates the file under a hidden name beside the output, with its metadata and every
- *   dataset sized (formats/hdf5/regions.ts, formats/npy/regions.ts); each shard writes its
- *   rows at their offsets and fsyncs; the root renames the file to the output.
+ * - `regions` (the formats pipeline/row-regions.ts lists: hdf5 `layout: columns` with contiguous
+ *   datasets or an uncompressed `layout: pandas` table, npy): the submitting run creates the file under a hidden name beside the output,
+ *   with its metadata and every row's place allocated; each shard writes its rows at their
+ *   offsets and fsyncs (pipeline/region-sink.ts); the root renames the file to the output.
  * - `parquet`: each shard writes a whole Parquet part with the sink's own writer; the root
  *   joins the parts without decoding a page (formats/parquet/concat.ts).
  * - `parquet-parts` (`out` ending in `/`): the parts become `part-00000.parquet`, ... of that
  *   directory, which DuckDB and Polars read as one table (`dir/*.parquet`).
  */
 import { existsSync } from 'node:fs';
-import { copyFile, link, mkdir, open, rename, rm } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SluiceError } from '../core/errors.ts';
-import { requireColumns } from '../core/schema.ts';
 import { createAtomicFile, temporaryName } from '../io/atomic-file.ts';
-import { createContiguousColumns } from '../formats/hdf5/regions.ts';
-import { isContiguous } from '../formats/hdf5/writer.ts';
-import type { Hdf5WriteOptions } from '../formats/hdf5/writer.ts';
-import { createNpyRecords } from '../formats/npy/regions.ts';
 import { concatParquetFiles } from '../formats/parquet/concat.ts';
 import type { PreparedPipeline } from '../pipeline/prepare.ts';
 import type { QueueRunDescription } from '../pipeline/queue-plan.ts';
+import type { RegionOutput } from '../pipeline/row-regions.ts';
+import {
+  createRegionOutput,
+  refuseExisting,
+  regionFormatOf,
+  syncDirectory,
+} from '../pipeline/row-regions.ts';
 
-/** A byte range per row of some columns: row r of the run is at offset + r × rowBytes. */
-export interface RowRegion {
-  readonly offset: number;
-  readonly rowBytes: number;
-  /** Indices into the output's columns, packed in this order in each row. */
-  readonly columns: readonly number[];
-}
+export type { RowRegion } from '../pipeline/row-regions.ts';
 
 export type RowOutput =
-  | {
-      readonly kind: 'regions';
-      readonly out: string;
-      /** The file being filled, beside `out` (same filesystem), named after the run. */
-      readonly temp: string;
-      readonly columns: readonly string[];
-      readonly regions: readonly RowRegion[];
-    }
+  | RegionOutput
   | { readonly kind: 'parquet'; readonly out: string }
   | { readonly kind: 'parquet-parts'; readonly out: string };
 
@@ -86,17 +75,15 @@ export async function planRowOutputs(
       outputs.push({ kind: target.endsWith('/') ? 'parquet-parts' : 'parquet', out: target });
       continue;
     }
-    if (name !== 'hdf5' && name !== 'npy')
-      throw unsupported(sink.pointer, name, 'its files cannot be joined yet');
     const rows = prepared.sinkRows;
     if (rows === undefined)
       throw unsupported(sink.pointer, name, 'a step before it changes the number of rows');
-    const params = sink.params as unknown as Hdf5WriteOptions & { readonly columns?: string[] };
-    if (name === 'hdf5' && (params.layout !== 'columns' || !isContiguous(params, rows))) {
+    const format = regionFormatOf(name, sink.params, rows);
+    if (!format) {
       throw unsupported(
         sink.pointer,
         name,
-        'only contiguous datasets (layout: columns, no compression) are filled in place',
+        'its files cannot be joined yet; of hdf5, only uncompressed tables sized in advance (layout: columns with contiguous datasets, layout: pandas) are filled in place',
       );
     }
     const before = previous?.rowOutputs[i];
@@ -105,18 +92,8 @@ export async function planRowOutputs(
       continue;
     }
     created = true;
-    const columns = requireColumns(schema, params.columns, name);
     const temp = join(dirname(target), `.${basename(target)}.sluice-run-${run.id}`);
-    await mkdir(dirname(target), { recursive: true });
-    let regions: RowRegion[];
-    if (name === 'hdf5') {
-      const made = await createContiguousColumns(temp, columns, schema, params, rows);
-      regions = made.offsets.map((offset, c) => ({ offset, rowBytes: made.rowBytes[c], columns: [c] }));
-    } else {
-      const made = await createNpyRecords(temp, columns, rows);
-      regions = [{ ...made, columns: columns.map((_, c) => c) }];
-    }
-    outputs.push({ kind: 'regions', out: target, temp, columns: columns.map((c) => c.name), regions });
+    outputs.push(await createRegionOutput(format, { ...sink.params, out: target }, schema, rows, temp));
   }
   return { outputs, created };
 }
@@ -180,26 +157,10 @@ async function writePartDirectory(dir: string, parts: readonly string[], overwri
   }
 }
 
-function refuseExisting(path: string, overwrite: boolean): void {
-  if (overwrite || !existsSync(path)) return;
-  throw new SluiceError('OUTPUT_EXISTS', `output ${path} already exists`, { path, hint: 'use --overwrite' });
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is done either way.
-  } finally {
-    await handle.close();
-  }
-}
-
 function unsupported(pointer: string, name: string, why: string): SluiceError {
   return new SluiceError('USAGE', `${pointer} (${name}) cannot be written by many workers: ${why}`, {
     hint:
       'On a queue, write parquet (one file, or a directory of parts with `out: dir/`), npy, or hdf5 with ' +
-      'layout: columns and no compression; or run this spec without --queue.',
+      'no compression (layout: columns or pandas); or run this spec without --queue.',
   });
 }

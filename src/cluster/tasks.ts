@@ -23,6 +23,7 @@ import { validateDefinition } from '../pipeline/api.ts';
 import type { PreparedPipeline } from '../pipeline/prepare.ts';
 import { preparePipeline } from '../pipeline/prepare.ts';
 import { passTree, ROOT_NODE, taskDefinition } from '../pipeline/queue-plan.ts';
+import { openRegionSink } from '../pipeline/region-sink.ts';
 import type { PassCounts } from '../pipeline/run-types.ts';
 import {
   checkRowCounts,
@@ -31,7 +32,6 @@ import {
   runMainPass,
   runPrepassPass,
 } from '../pipeline/runner.ts';
-import { openRegionSink } from './region-sink.ts';
 import type { ClusterRun } from './row-outputs.ts';
 import { finishRowOutput, partPath } from './row-outputs.ts';
 import { RunScratch } from './scratch.ts';
@@ -226,7 +226,9 @@ async function withSinks<T>(
     const output = run.rowOutputs[i];
     if (!output) return undefined;
     if (role !== 'shard') return NO_SINK;
-    return output.kind === 'regions' ? openRegionSink(output, schema.columns, run.startRow) : undefined;
+    if (output.kind !== 'regions') return undefined;
+    const startRow = Number(prepared.plan.source.params.startRow);
+    return openRegionSink(output, schema.columns, { runStart: run.startRow, startRow, sync: true });
   };
   try {
     const results = run.passes > 1 ? await prepassResults(prepared, scratch) : new Map<number, unknown>();

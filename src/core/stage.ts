@@ -114,9 +114,9 @@ interface StageBase<S extends z.ZodType, N extends string> {
   readonly name: N;
   readonly params: S;
   /**
-   * Its work per row far exceeds reading the row (FFTs, mesh lookups): the runner then splits
-   * large inputs across worker threads by default. Cheap stages stay on one thread, where
-   * starting threads would cost more than it saves (`npm run bench` measures both).
+   * Its work per row far exceeds reading the row (FFTs, mesh lookups). Informational: the runner
+   * splits every input of 256 MiB or more across the cores whatever its stages (pipeline/
+   * sharded.ts); a smaller input through a CPU-heavy stage measured no faster on two threads.
    */
   readonly cpuHeavy?: boolean;
 }

@@ -1,11 +1,10 @@
 import { SluiceError, wrapError } from '../core/errors.ts';
-import type { Stage } from '../core/stage.ts';
 import { itemSizeOf } from '../core/dtype.ts';
 import type { Schema } from '../core/schema.ts';
 import type { OpenSource, StageContext } from '../core/stage.ts';
-import type { SinkStage, TransformStage } from '../core/stage.ts';
-import { atStagePlace, ProblemList } from './spec-problems.ts';
-import type { PipelinePlan, StagePlan } from './validate.ts';
+import type { StageFacts } from './stage-walk.ts';
+import { walkStages } from './stage-walk.ts';
+import type { PipelinePlan } from './validate.ts';
 
 /** A plan whose source header is read: schemas, look-back and passes are known. */
 export interface PreparedPipeline {
@@ -33,17 +32,15 @@ export async function preparePipeline(plan: PipelinePlan, ctx: StageContext): Pr
     throw wrapError(error, `${pointer} (${stage.name})`);
   }
   try {
-    return derive(plan, source);
+    return await derive(plan, source);
   } catch (error) {
     await source.close();
     throw error;
   }
 }
 
-function derive(plan: PipelinePlan, source: OpenSource): PreparedPipeline {
-  const problems = new ProblemList();
-  const { schemas, overlap, needsPrepass } = checkStages(plan, source.schema, problems);
-  problems.throwIfAny();
+async function derive(plan: PipelinePlan, source: OpenSource): Promise<PreparedPipeline> {
+  const { schemas, overlap, needsPrepass } = await checkedStages(plan, source.schema);
   if (!Number.isSafeInteger(overlap) || overlap < 0) {
     throw new SluiceError('SPEC_INVALID', `stages ask for an impossible look-back (${overlap} rows)`);
   }
@@ -59,77 +56,26 @@ function derive(plan: PipelinePlan, source: OpenSource): PreparedPipeline {
   };
 }
 
-/** The stages of a plan, or of a spec with problems (undefined where a stage had one). */
-export interface CheckablePlan {
-  readonly specPath?: string;
-  readonly steps: readonly (StagePlan<TransformStage> | undefined)[];
-  readonly sinks: readonly (StagePlan<SinkStage> | undefined)[];
-  readonly locate?: PipelinePlan['locate'];
-}
-
 /**
- * The stages' schema-time checks on the source's schema (columns exist, params agree with
- * each other and with the input), every problem collected at its place in the spec (at the
- * param naming an unknown column: `spec.yaml:7:14`), since what is wrong is the spec, not the
- * data. After a step that fails (or has a problem of its own) nothing downstream is checked.
+ * The stages' facts, their checks run as they pass; when one fails, every problem, each at its
+ * place in the spec (`spec.yaml:7:14`), by stage-checks.ts, loaded only then: it brings the
+ * spec machinery (YAML), which a worker thread's start-up does without.
  */
-export function checkStages(
-  plan: CheckablePlan,
-  sourceSchema: Schema,
-  problems: ProblemList,
-): { schemas: Schema[]; overlap: number; needsPrepass: boolean } {
-  const schemas: Schema[] = [sourceSchema];
-  let overlap = 0;
-  let blocked = false;
-  for (const step of plan.steps) {
-    const input = schemas[schemas.length - 1];
-    blocked ||=
-      !step ||
-      !atStage(plan, step, problems, () => {
-        const history = step.stage.history?.(step.params, input) ?? 0;
-        schemas.push(step.stage.schema?.(step.params, input) ?? input);
-        overlap += history;
-      });
-    if (blocked) break;
+async function checkedStages(plan: PipelinePlan, sourceSchema: Schema): Promise<StageFacts> {
+  try {
+    return walkStages(plan, sourceSchema, (_, check) => (check(), true));
+  } catch {
+    const { checkStages } = await import('./stage-checks.ts');
+    const { ProblemList } = await import('./spec-problems.ts');
+    const problems = new ProblemList();
+    const facts = checkStages(plan, sourceSchema, problems);
+    problems.throwIfAny();
+    return facts;
   }
-  const sinkSchema = schemas[schemas.length - 1];
-  let sinkOverlap = 0;
-  let needsPrepass = false;
-  for (const sink of blocked ? [] : plan.sinks) {
-    if (!sink) continue;
-    atStage(plan, sink, problems, () => {
-      sink.stage.check?.(sink.params, sinkSchema);
-      sinkOverlap = Math.max(sinkOverlap, sink.stage.history?.(sink.params, sinkSchema) ?? 0);
-      needsPrepass ||= sink.stage.prepare?.(sink.params, sinkSchema) !== undefined;
-    });
-  }
-  return { schemas, overlap: overlap + sinkOverlap, needsPrepass };
 }
 
 /** Two source buffers in flight (double buffering) plus one derived copy per batch. */
 function estimateBatchBytes(schema: Schema, rows: number): number {
   const rowBytes = schema.columns.reduce((sum, c) => sum + itemSizeOf(c.dtype) * c.width, 0);
   return 3 * rows * rowBytes;
-}
-
-/** Runs a stage's schema-time checks; false (and a problem at the stage's place) when one fails. */
-function atStage(
-  plan: CheckablePlan,
-  stagePlan: StagePlan<Stage>,
-  problems: ProblemList,
-  check: () => void,
-): boolean {
-  try {
-    check();
-    return true;
-  } catch (error) {
-    const wrapped = wrapError(error, `${stagePlan.pointer} (${stagePlan.stage.name})`);
-    const place =
-      plan.specPath === undefined
-        ? undefined
-        : { path: plan.specPath, locate: plan.locate ?? (() => undefined) };
-    const at = stagePlan.at ?? [stagePlan.pointer];
-    problems.add(atStagePlace(wrapped, { ...stagePlan, at }, place, stagePlan.position));
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 /** The shapes a run takes and gives: options, progress, counts and the report. */
+import type { Schema } from '../core/schema.ts';
 import type { Progress } from '../core/stage.ts';
 
 export interface PassProgress extends Progress {
@@ -14,12 +15,15 @@ export interface PassProgress extends Progress {
 export interface RunOptions {
   readonly signal?: AbortSignal;
   /**
-   * Threads for the main pass: the row range is split into this many shards, each read and
-   * accumulated in a worker thread, merged in order. Only when every sink is an accumulator
-   * that can send its state (`toState`). Default: the cores, for inputs of 256 MiB or more
-   * through a CPU-heavy stage (welch, fft, ...); 1 otherwise.
+   * Threads for the passes, the main thread included: the row range is split into pieces, each
+   * read by the next free thread; accumulator states are merged in row order, and outputs that
+   * keep the rows (hdf5 `layout: columns` contiguous, npy) are filled in place. Only when every
+   * sink is an accumulator that can send its state (`toState`) or such an output; otherwise 1.
+   * Default: the cores, for inputs of `minThreadedBytes` or more; 1 otherwise.
    */
   readonly workers?: number;
+  /** The input size from which a run uses every core when `workers` is not given. Default: 256 MiB. */
+  readonly minThreadedBytes?: number;
   /** Replace existing outputs instead of refusing to run. */
   readonly overwrite?: boolean;
   /**
@@ -54,6 +58,8 @@ export interface RunReport {
   /** Threads the main pass ran on (1 when it was not sharded). */
   readonly threads?: number;
   readonly sinks: readonly SinkReport[];
+  /** The schema the sinks saw (units, sample rate): what a report labels its plots with. */
+  readonly schema?: Schema;
   /** A queued run's shards, over all its passes. */
   readonly shards?: ShardCounts;
 }

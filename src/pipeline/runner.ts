@@ -1,14 +1,13 @@
-import { chain, none } from 'stream-chain/core';
-import { newRowCount } from '../core/batch.ts';
-import type { Batch } from '../core/batch.ts';
 import { SluiceError, wrapError } from '../core/errors.ts';
-import type { Accumulator, BatchFunction, SinkInstance, StageContext } from '../core/stage.ts';
+import type { SinkInstance, StageContext } from '../core/stage.ts';
 import { removeStaleTemporaries } from '../io/atomic-file.ts';
+import { callStage, checkRowCounts, createSinks, runMainPass, runPrepass } from './passes.ts';
 import type { PreparedPipeline } from './prepare.ts';
 import type { PassCounts, RunOptions, RunReport } from './run-types.ts';
-import { runShardedPass, shardWorkers } from './sharded.ts';
+import { plannedThreads, ThreadedRun } from './sharded.ts';
 
 export type { PassCounts, PassProgress, RunOptions, RunReport, SinkReport } from './run-types.ts';
+export { checkRowCounts, createSinks, prepassAccumulators, runMainPass, runPrepassPass } from './passes.ts';
 
 /**
  * Runs a prepared pipeline to completion and closes its source. The batch flow is a strict
@@ -31,16 +30,10 @@ export async function executePipeline(
     `${source.format} ${source.path}: ${source.rows} rows, io ${source.backend}; ` +
       `overlap ${prepared.overlap} rows; ${prepared.passes} pass${prepared.passes > 1 ? 'es' : ''}`,
   );
+  const planned = plannedThreads(prepared, options);
+  const threaded = planned > 1 ? new ThreadedRun(prepared, ctx, options, planned) : undefined;
   try {
-    const prepassResults =
-      prepared.passes > 1 ? await runPrepass(prepared, ctx, options) : new Map<number, unknown>();
-    await removeStaleOutputs(prepared, ctx);
-    await createSinks(prepared, ctx, options.overwrite ?? false, prepassResults, sinks);
-    const workers = shardWorkers(prepared, sinks, options.workers);
-    const counts =
-      workers > 1
-        ? await runShardedPass(prepared, prepassResults, sinks, workers, ctx, options)
-        : await runMainPass(prepared, ctx, options, sinks);
+    const { counts, threads } = await runPasses(prepared, ctx, options, sinks, threaded);
     checkRowCounts(prepared, counts.rowsRead, counts.sinkRows);
     const results = await Promise.all(
       sinks.map((sink, i) => callStage(prepared.plan.sinks[i].pointer, () => sink.finish())),
@@ -57,7 +50,8 @@ export async function executePipeline(
       seconds: (performance.now() - startedAt) / 1000,
       passes: prepared.passes,
       overlap: prepared.overlap,
-      threads: workers,
+      threads,
+      schema: prepared.schemas[prepared.schemas.length - 1],
       sinks: sinks.map((sink, i) => ({
         type: prepared.plan.sinks[i].stage.name,
         ...(prepared.plan.sinks[i].name === undefined ? {} : { name: prepared.plan.sinks[i].name }),
@@ -78,8 +72,33 @@ export async function executePipeline(
       : error;
   } finally {
     detach();
+    await threaded?.close();
     await closeSource(prepared, failed);
   }
+}
+
+/**
+ * The passes, into `sinks` (created here): on the threads of `threaded` where the sinks allow,
+ * else on this thread. Resolves to the main pass's counts and the threads it ran on.
+ */
+async function runPasses(
+  prepared: PreparedPipeline,
+  ctx: StageContext,
+  options: RunOptions,
+  sinks: SinkInstance[],
+  threaded: ThreadedRun | undefined,
+): Promise<{ counts: PassCounts; threads: number }> {
+  const prepassResults =
+    prepared.passes === 1
+      ? new Map<number, unknown>()
+      : await (threaded?.prepass() ?? runPrepass(prepared, ctx, options));
+  await removeStaleOutputs(prepared, ctx);
+  const overwrite = options.overwrite ?? false;
+  if (threaded && (await threaded.createSinks(overwrite, prepassResults, sinks))) {
+    return { counts: await threaded.mainPass(sinks, prepassResults), threads: threaded.threads };
+  }
+  if (!threaded) await createSinks(prepared, ctx, overwrite, prepassResults, sinks);
+  return { counts: await runMainPass(prepared, ctx, options, sinks), threads: 1 };
 }
 
 /** Closes the source; a failure to close is the outcome only when nothing failed before it. */
@@ -99,184 +118,6 @@ async function removeStaleOutputs(prepared: PreparedPipeline, ctx: StageContext)
   ctx.log(
     `removed ${removed.length} temporary file${removed.length > 1 ? 's' : ''} left by killed runs: ${removed.join(', ')}`,
   );
-}
-
-/**
- * Creates the plan's sinks into `sinks` (so that a failure still aborts those created).
- * `instead` may give the sink for an index itself (a queued run's shards write rows their own
- * way); it returns undefined for the plan's.
- */
-export async function createSinks(
-  prepared: PreparedPipeline,
-  ctx: StageContext,
-  overwrite: boolean,
-  prepassResults: ReadonlyMap<number, unknown>,
-  sinks: SinkInstance[],
-  instead: (index: number) => Promise<SinkInstance | undefined> = async () => undefined,
-): Promise<void> {
-  for (const [index, sink] of prepared.plan.sinks.entries()) {
-    const own = await instead(index);
-    if (own) {
-      sinks.push(own);
-      continue;
-    }
-    const sinkCtx = {
-      ...ctx,
-      schema: prepared.schemas[prepared.schemas.length - 1],
-      prepared: prepassResults.get(index),
-      overwrite,
-      rows: prepared.sinkRows,
-    };
-    sinks.push(
-      await callStage(`${sink.pointer} (${sink.stage.name})`, () => sink.stage.create(sink.params, sinkCtx)),
-    );
-  }
-}
-
-export async function runMainPass(
-  prepared: PreparedPipeline,
-  ctx: StageContext,
-  options: RunOptions,
-  sinks: SinkInstance[],
-): Promise<PassCounts> {
-  const counts: PassCounts = { rowsRead: 0, bytesRead: 0, sinkRows: 0 };
-  const pending: Promise<void>[] = [];
-  for await (const batch of flow(prepared, ctx, options, prepared.passes, counts)) {
-    counts.sinkRows += newRowCount(batch);
-    pending.length = 0;
-    sinks.forEach((sink, i) => {
-      const name = prepared.plan.sinks[i].pointer;
-      try {
-        const written = sink.write(batch);
-        if (written) pending.push(written.catch((error: unknown) => Promise.reject(wrapError(error, name))));
-      } catch (error) {
-        throw wrapError(error, name);
-      }
-    });
-    if (pending.length) await Promise.all(pending);
-  }
-  return counts;
-}
-
-/** Runs the accumulators the sinks asked for over the whole input; results by sink index. */
-async function runPrepass(
-  prepared: PreparedPipeline,
-  ctx: StageContext,
-  options: RunOptions,
-): Promise<Map<number, unknown>> {
-  const accumulators = prepassAccumulators(prepared);
-  await runPrepassPass(prepared, ctx, options, accumulators);
-  return new Map([...accumulators].map(([index, accumulator]) => [index, accumulator.result()]));
-}
-
-/** A fresh accumulator for each sink that asks for a pass before the main one, by sink index. */
-export function prepassAccumulators(prepared: PreparedPipeline): Map<number, Accumulator<unknown>> {
-  const schema = prepared.schemas[prepared.schemas.length - 1];
-  const accumulators = new Map<number, Accumulator<unknown>>();
-  prepared.plan.sinks.forEach((sink, index) => {
-    const accumulator = sink.stage.prepare?.(sink.params, schema);
-    if (accumulator) accumulators.set(index, accumulator);
-  });
-  return accumulators;
-}
-
-/** The pass before the main one over the prepared row range, into `accumulators`. */
-export async function runPrepassPass(
-  prepared: PreparedPipeline,
-  ctx: StageContext,
-  options: RunOptions,
-  accumulators: ReadonlyMap<number, Accumulator<unknown>>,
-): Promise<PassCounts> {
-  const counts: PassCounts = { rowsRead: 0, bytesRead: 0, sinkRows: 0 };
-  for await (const batch of flow(prepared, ctx, options, 1, counts)) {
-    counts.sinkRows += newRowCount(batch);
-    for (const accumulator of accumulators.values()) accumulator.add(batch);
-  }
-  return counts;
-}
-
-/** The source's batches through every step, pulled one at a time. */
-function flow(
-  prepared: PreparedPipeline,
-  ctx: StageContext,
-  options: RunOptions,
-  pass: number,
-  counts: PassCounts,
-): AsyncGenerator<Batch, void, unknown> {
-  const { source, plan } = prepared;
-  const steps = plan.steps.map((step, i) => {
-    const name = `${step.pointer} (${step.stage.name})`;
-    let fn: ReturnType<typeof step.stage.create>;
-    try {
-      fn = step.stage.create(step.params, { ...ctx, schema: prepared.schemas[i], reuseBuffers: true });
-    } catch (error) {
-      throw wrapError(error, name);
-    }
-    return dropNulls(fn, name);
-  });
-  const batches = wrapErrors(
-    source.batches({
-      overlap: prepared.overlap,
-      reuseBuffers: true,
-      signal: ctx.signal,
-      onProgress: (progress) => {
-        counts.rowsRead = progress.rows;
-        counts.bytesRead = progress.bytes;
-        options.onProgress?.({
-          ...progress,
-          pass,
-          passes: prepared.passes,
-          totalRows: source.rows,
-          totalBytes: source.bytes,
-        });
-      },
-    }),
-    `${plan.source.pointer} (${plan.source.stage.name})`,
-    source.path,
-  );
-  return steps.length ? (chain(steps)(batches) as AsyncGenerator<Batch, void, unknown>) : batches;
-}
-
-async function* wrapErrors(batches: AsyncGenerator<Batch, void, undefined>, name: string, path: string) {
-  try {
-    yield* batches;
-  } catch (error) {
-    throw wrapError(error, name, path);
-  }
-}
-
-/** stream-chain passes `null` on to the next stage; a stage returning null means "no batch". */
-function dropNulls(fn: BatchFunction, name: string): (batch: Batch) => unknown {
-  const orNone = (result: Batch | null) => result ?? none;
-  return (batch) => {
-    try {
-      const result = fn(batch);
-      if (result === null) return none;
-      if (result instanceof Promise)
-        return result.then(orNone, (error) => Promise.reject(wrapError(error, name)));
-      return result;
-    } catch (error) {
-      throw wrapError(error, name);
-    }
-  };
-}
-
-export function checkRowCounts(prepared: PreparedPipeline, rowsRead: number, sinkRows: number): void {
-  const expected = prepared.source.rows;
-  const sinksMustMatch = prepared.sinkRows !== undefined;
-  if (rowsRead === expected && (!sinksMustMatch || sinkRows === rowsRead)) return;
-  throw new SluiceError('ROWS_MISMATCH', `read ${rowsRead} rows of ${expected}; sinks received ${sinkRows}`, {
-    path: prepared.source.path,
-    hint: 'The file changed while it was read, or this is a bug: please report it.',
-  });
-}
-
-async function callStage<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw wrapError(error, name);
-  }
 }
 
 function isAbort(error: unknown): boolean {

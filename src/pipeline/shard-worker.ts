@@ -1,51 +1,39 @@
 /**
- * A worker thread's side of a sharded main pass (sharded.ts): it builds the plan for its row
- * range from stage names, reads and accumulates the range, and sends back each sink's
- * accumulator state. It writes no output: the main thread merges and writes.
+ * A worker thread of a pass run on several threads (sharded.ts): it runs the pieces the main
+ * thread sends, one at a time (shard-piece.ts), and posts each one's accumulator states and
+ * counts back, or its error as a SluiceError's JSON; progress as it reads. It lives until the
+ * main thread ends it, so one thread's start-up (loading the stages) serves every piece of
+ * both passes.
  */
 import { parentPort } from 'node:worker_threads';
 import { wrapError } from '../core/errors.ts';
-import type { SinkInstance, StageContext } from '../core/stage.ts';
-import { validateDefinition } from './api.ts';
-import { preparePipeline } from './prepare.ts';
-import { createSinks, runMainPass } from './runner.ts';
-import type { ShardJob, ShardProgress, ShardResult } from './sharded.ts';
+import type { PieceTask, PieceResult, ShardSetup } from './shard-piece.ts';
+import { runPiece } from './shard-piece.ts';
 
-/** The worker's call (worker-entry.js runs it): the shard's accumulator states and counts. */
-export default async function runShardJob(job: ShardJob): Promise<ShardResult> {
-  try {
-    return await runJob(job);
-  } catch (error) {
-    throw wrapError(error, 'shard');
-  }
-}
+/** What the worker posts: a piece's progress, its result, or its failure. */
+export type ShardMessage =
+  | { readonly kind: 'progress'; readonly index: number; readonly rows: number; readonly bytes: number }
+  | { readonly kind: 'piece'; readonly index: number; readonly result: PieceResult }
+  | { readonly kind: 'piece-error'; readonly index: number; readonly error: Record<string, unknown> };
 
-async function runJob(job: ShardJob): Promise<ShardResult> {
-  const plan = validateDefinition({
-    source: { ...job.source, startRow: job.startRow, endRow: job.endRow, origin: job.origin },
-    steps: job.steps,
-    sinks: job.sinks,
-  });
-  const ctx: StageContext = { signal: new AbortController().signal, log: () => {} };
-  const prepared = await preparePipeline(plan, ctx);
-  const sinks: SinkInstance[] = [];
-  try {
-    const results = new Map(job.prepared.map((result, index) => [index, result]));
-    // The job's sinks name no outputs (sharded.ts): nothing here touches a file.
-    await createSinks(prepared, ctx, true, results, sinks);
-    const counts = await runMainPass(
-      prepared,
-      ctx,
-      {
-        onProgress: (p) =>
-          parentPort?.postMessage({ kind: 'progress', rows: p.rows, bytes: p.bytes } satisfies ShardProgress),
-      },
-      sinks,
+/** The worker's call (worker-entry.js runs it): serves pieces until the thread is terminated. */
+export default function serveShards(setup: ShardSetup): Promise<never> {
+  const port = parentPort;
+  if (!port) throw new Error('shard-worker runs on a worker thread');
+  const signal = new AbortController().signal;
+  port.on('message', (task: PieceTask) => {
+    const progress = (rows: number, bytes: number) =>
+      port.postMessage({ kind: 'progress', index: task.index, rows, bytes } satisfies ShardMessage);
+    runPiece(setup, task, signal, progress).then(
+      (result) => port.postMessage({ kind: 'piece', index: task.index, result } satisfies ShardMessage),
+      (error: unknown) =>
+        port.postMessage({
+          kind: 'piece-error',
+          index: task.index,
+          error: wrapError(error, 'shard').toJSON(),
+        } satisfies ShardMessage),
     );
-    const states = sinks.map((sink) => sink.accumulator?.toState?.());
-    return { states, counts };
-  } finally {
-    await Promise.allSettled(sinks.map((sink) => sink.abort()));
-    await prepared.source.close();
-  }
+  });
+  // Never settles: worker-entry.js would post the end; the main thread terminates the thread.
+  return new Promise<never>(() => {});
 }

@@ -9,7 +9,7 @@ import { SluiceError, wrapError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
 import type { StageContext } from '../core/stage.ts';
 import { registry as defaultRegistry } from '../stages.ts';
-import { checkStages } from './prepare.ts';
+import { checkStages } from './stage-checks.ts';
 import { loadSpecFile } from './spec-document.ts';
 import type { LoadSpecOptions, SpecDocument } from './spec-document.ts';
 import type { ProblemList } from './spec-problems.ts';
