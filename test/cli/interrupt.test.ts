@@ -8,23 +8,28 @@ import { writeSparseNpy } from '../../bench/files.ts';
 const dir = mkdtempSync(join(tmpdir(), 'sluice-interrupt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the real CLI binary and sends `signal` once it has had time to start reading. */
+/**
+ * Runs the real CLI binary and sends `signal` once it has opened its source (its verbose log
+ * says so): by then its Ctrl-C handler is in place, however long the machine's load made start-up.
+ */
 function runAndSignal(
   spec: string,
   signal: NodeJS.Signals,
-  afterMs: number,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/sluice.js', 'run', spec], {
+    const child = spawn(process.execPath, ['bin/sluice.js', 'run', spec, '--verbose'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    const timer = setTimeout(() => child.kill(signal), afterMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
+    let sent = false;
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+      if (!sent && /rows, io \w+/.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill(signal), 200);
+      }
     });
+    child.on('exit', (code) => resolve({ code, stderr }));
   });
 }
 
@@ -39,7 +44,7 @@ describe('interrupting a run', () => {
       spec,
       `source: { type: npy, path: ${input}, chunkRows: 4096 }\nsinks:\n  - { type: stats, out: ${out}/stats.json }\n`,
     );
-    const { code, stderr } = await runAndSignal(spec, signal, 2500);
+    const { code, stderr } = await runAndSignal(spec, signal);
     expect(existsSync(join(out, 'stats.json'))).toBe(false);
     if (signal === 'SIGINT') {
       expect(code).toBe(130);
