@@ -50,7 +50,9 @@ export const parquetWriterFields = {
     .int()
     .min(1)
     .default(PARQUET_WRITE_DEFAULTS.rowGroupRows)
-    .describe('Rows per row group; the writer holds about one row group in memory.'),
+    .describe(
+      'Rows per row group. Row groups are compressed on worker threads and the main thread, one at a time each, so the writer holds a few row groups in memory.',
+    ),
   compression: z
     .enum(['zstd', 'snappy', 'gzip', 'none'])
     .default(PARQUET_WRITE_DEFAULTS.compression)
@@ -59,6 +61,20 @@ export const parquetWriterFields = {
     .boolean()
     .default(PARQUET_WRITE_DEFAULTS.statistics)
     .describe('Write min/max/null-count statistics per column chunk.'),
+  floatEncoding: z
+    .enum(['plain', 'byte-stream-split'])
+    .default(PARQUET_WRITE_DEFAULTS.floatEncoding ?? 'plain')
+    .describe(
+      "Encoding of the float columns: plain, or byte-stream-split (Parquet's BYTE_STREAM_SPLIT: each value's bytes grouped by position before compression; on the EPOS benchmark 12% smaller and 7% less CPU in all with zstd; DuckDB, Polars and pyarrow read it, older readers may not). Width-k columns stay plain.",
+    ),
+  threads: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'Threads compressing row groups, the main thread included (compression is most of the work); 1: the main thread alone. Default: the cores (1 inside a shard of a threaded run). The file is byte for byte the same at every count.',
+    ),
 };
 
 export const hdf5WriterFields = {

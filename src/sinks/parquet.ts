@@ -8,8 +8,9 @@ const params = z
   .object({ ...writerFields, ...parquetWriterFields })
   .strict()
   .describe(
-    'Writes Apache Parquet (DuckDB, Polars, pandas/pyarrow open it) with parquet-wasm (arrow-rs), row groups ' +
-      'streamed as rows arrive. Types map one to one (float32 → FLOAT, int8 → INT(8, signed), uint64 → ' +
+    'Writes Apache Parquet (DuckDB, Polars, pandas/pyarrow open it) with parquet-wasm (arrow-rs): row groups ' +
+      'are compressed on worker threads while the main thread reads and transforms, and appended in row order ' +
+      '(the file is byte for byte the same at every thread count). Types map one to one (float32 → FLOAT, int8 → INT(8, signed), uint64 → ' +
       'INT(64, unsigned), ...); width-k columns are fixed-size lists; sampleRate, source, origin and units ' +
       'go to the key-value metadata (and the Arrow schema pyarrow restores).',
   );

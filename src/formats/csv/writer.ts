@@ -1,13 +1,18 @@
 /**
  * CSV, the writer side: a header line, then one line per row, numbers in the shortest form
  * that reads back to the same value (float32 as float32; whole floats with `.0`, so pandas reads
- * them as floats), int64 exactly, non-finite values as nan, inf, -inf (as numpy.savetxt). A width-k column becomes k fields name_0 … name_(k-1).
+ * them as floats), int64 exactly, non-finite values as nan, inf, -inf (as numpy.savetxt)
+ * (number-text.ts). A width-k column becomes k fields name_0 … name_(k-1). Rows are formatted
+ * as bytes into one reused buffer and written in blocks of about a megabyte.
  */
 import type { DType, TypedArray } from '../../core/dtype.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
 import { createAtomicFile } from '../../io/atomic-file.ts';
 import type { ColumnChunk, TableEncoder, WriteTarget } from '../table-encoder.ts';
+import { MAX_VALUE_BYTES, TextBytes, writeFloat32, writeFloat64, writeInteger } from './number-text.ts';
+
+export { formatNumber } from './number-text.ts';
 
 export interface CsvWriteOptions {
   /** Field separator, one character. */
@@ -18,8 +23,8 @@ export interface CsvWriteOptions {
 
 export const CSV_WRITE_DEFAULTS: CsvWriteOptions = { delimiter: ',', header: true };
 
-/** Rows formatted per file write: enough to amortise the write, few enough to keep memory small. */
-const ROWS_PER_WRITE = 8192;
+/** Bytes formatted per file write: enough to amortise the write, few enough to keep memory small. */
+const BYTES_PER_WRITE = 1 << 20;
 
 /** Opens `path` (a temporary file until `finish`) for rows of `columns`. */
 export async function openCsvWriter(
@@ -39,35 +44,9 @@ export function csvHeader(columns: readonly ColumnSchema[]): string[] {
   );
 }
 
-/**
- * The shortest decimal that reads back to `x` in `dtype`: JS `String` is shortest round-trip
- * for float64; float32 needs the fewest digits (≤ 9) that round back under Math.fround. A
- * float column's whole numbers keep a decimal point (`1000.0`, as numpy and pandas write
- * them), so pandas.read_csv reads the column back as float, not int64.
- */
-export function formatNumber(x: number, dtype: DType): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (dtype !== 'float32' && dtype !== 'float64') return String(x);
-  return asFloatText(dtype === 'float64' || x === 0 ? String(x) : shortestFloat32(x));
-}
-
-function shortestFloat32(x: number): string {
-  for (let digits = 1; digits < 9; digits++) {
-    const candidate = Number(x.toPrecision(digits));
-    if (Math.fround(candidate) === x) return String(candidate);
-  }
-  return String(Number(x.toPrecision(9)));
-}
-
-/** `1000` → `1000.0`; `1.5`, `1e+21` and `1e-7` already read as floats. */
-function asFloatText(text: string): string {
-  return /^-?\d+$/.test(text) ? `${text}.0` : text;
-}
-
 export class CsvEncoder implements TableEncoder {
   private started = false;
+  private readonly text = new TextBytes();
 
   constructor(
     private readonly file: AtomicFile,
@@ -77,10 +56,13 @@ export class CsvEncoder implements TableEncoder {
 
   async write(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
     if (!this.started) await this.start();
-    for (let from = 0; from < rows; from += ROWS_PER_WRITE) {
-      await this.file.write(
-        formatRows(chunks, from, Math.min(rows, from + ROWS_PER_WRITE), this.options.delimiter),
-      );
+    const rowBytes = maxRowBytes(chunks);
+    const rowsPerWrite = Math.max(1, Math.floor(BYTES_PER_WRITE / rowBytes));
+    for (let from = 0; from < rows; from += rowsPerWrite) {
+      this.text.length = 0;
+      formatRowsInto(this.text, chunks, from, Math.min(rows, from + rowsPerWrite), this.options.delimiter);
+      // The file's write completes before the buffer is filled again.
+      await this.file.write(this.text.bytes.subarray(0, this.text.length));
     }
   }
 
@@ -107,20 +89,54 @@ export function formatRows(
   to: number,
   delimiter: string,
 ): string {
-  const lines: string[] = [];
-  const fields: string[] = [];
-  for (let r = from; r < to; r++) {
-    fields.length = 0;
-    for (const { column, data } of chunks) {
-      const w = column.width;
-      for (let j = r * w; j < (r + 1) * w; j++) fields.push(formatValue(data, j, column.dtype));
-    }
-    lines.push(fields.join(delimiter));
-  }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  const text = new TextBytes();
+  formatRowsInto(text, chunks, from, to, delimiter);
+  return Buffer.from(text.bytes.buffer, text.bytes.byteOffset, text.length).toString('latin1');
 }
 
-function formatValue(data: TypedArray, index: number, dtype: DType): string {
-  const value = data[index];
-  return typeof value === 'bigint' ? value.toString() : formatNumber(value, dtype);
+/** The most bytes a line of the chunks takes. */
+function maxRowBytes(chunks: readonly ColumnChunk[]): number {
+  return chunks.reduce((sum, { column }) => sum + column.width * (MAX_VALUE_BYTES + 4), 1);
+}
+
+/** How each column's values are written. */
+const FLOAT32 = 0;
+const FLOAT64 = 1;
+const INTEGER = 2;
+
+function kindOf(dtype: DType): number {
+  return dtype === 'float32' ? FLOAT32 : dtype === 'float64' ? FLOAT64 : INTEGER;
+}
+
+/** Appends the lines of rows [from, to) to `text`: row by row, each column's values in turn. */
+function formatRowsInto(
+  text: TextBytes,
+  chunks: readonly ColumnChunk[],
+  from: number,
+  to: number,
+  delimiter: string,
+): void {
+  if (to <= from) return;
+  text.reserve((to - from) * maxRowBytes(chunks));
+  // One byte but for a non-ASCII delimiter (its UTF-8 bytes).
+  const separator = new TextEncoder().encode(delimiter);
+  const kinds = chunks.map(({ column }) => kindOf(column.dtype));
+  const widths = chunks.map(({ column }) => column.width);
+  const arrays: TypedArray[] = chunks.map(({ data }) => data);
+  for (let r = from; r < to; r++) {
+    for (let c = 0; c < arrays.length; c++) {
+      const data = arrays[c];
+      const w = widths[c];
+      const kind = kinds[c];
+      for (let j = r * w; j < (r + 1) * w; j++) {
+        if (kind === FLOAT32) writeFloat32(text, data[j] as number);
+        else if (kind === FLOAT64) writeFloat64(text, data[j] as number);
+        else writeInteger(text, data[j]);
+        for (let b = 0; b < separator.length; b++) text.bytes[text.length++] = separator[b];
+      }
+    }
+    // The last separator becomes the line's end.
+    text.length -= arrays.length > 0 ? separator.length : 0;
+    text.bytes[text.length++] = 10;
+  }
 }

@@ -1,50 +1,58 @@
 /**
  * Apache Parquet, the writer side (DuckDB, Polars, pandas/pyarrow open it), through
- * parquet-wasm (arrow-rs), row groups streamed as rows arrive. Types map one to one (float32 →
- * FLOAT, int8 → INT(8, signed), uint64 → INT(64, unsigned), ...); width-k columns are
- * fixed-size lists; sampleRate, source, origin and units go to the key-value metadata (and the
- * Arrow schema pyarrow restores).
+ * parquet-wasm (arrow-rs). Types map one to one (float32 → FLOAT, int8 → INT(8, signed),
+ * uint64 → INT(64, unsigned), ...); width-k columns are fixed-size lists; sampleRate, source,
+ * origin and units go to the key-value metadata (and the Arrow schema pyarrow restores).
+ *
+ * Rows are gathered into row groups of rowGroupRows; each full row group is encoded (zstd is
+ * most of a run's CPU time) on one of `threads − 1` worker threads while the main thread goes
+ * on decoding and transforming, or by the main thread itself when every worker is busy, and
+ * the encoded row groups are appended in row order (assembler.ts). A row group is encoded the
+ * same wherever it is, so the file is byte for byte the same at every thread count.
  */
-import type { Schema as ArrowSchema } from 'apache-arrow';
-import type { RecordBatch as WasmRecordBatch, WriterProperties } from 'parquet-wasm/node';
-import { allocArray } from '../../core/dtype.ts';
-import { Handoff } from '../../core/handoff.ts';
+import { availableParallelism } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
+import { allocArray, itemSizeOf } from '../../core/dtype.ts';
+import type { TypedArray } from '../../core/dtype.ts';
 import type { ColumnSchema, Schema } from '../../core/schema.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
 import { createAtomicFile } from '../../io/atomic-file.ts';
-import type { ArrowModule, ParquetWasmModule } from '../../io/lazy.ts';
-import { loadArrow, loadParquetWasm } from '../../io/lazy.ts';
-import {
-  concatBytes,
-  createIpcChunks,
-  schemaMetadata,
-  toArrowSchema,
-  toRecordBatch,
-} from '../arrow/batch.ts';
+import { EncoderPool } from '../encoder-pool.ts';
 import type { ColumnChunk, TableEncoder, WriteTarget } from '../table-encoder.ts';
+import { bytesPart, ParquetAssembler } from './assembler.ts';
+import type { RowGroupResult, RowGroupTask } from './encode-worker.ts';
+import type { ParquetWriteOptions, RowGroupSpec } from './row-group.ts';
+import { RowGroupEncoder } from './row-group.ts';
 
-export interface ParquetWriteOptions {
-  /** Rows per row group; the writer holds about one row group in memory. */
-  readonly rowGroupRows: number;
-  /** Codec of every column chunk. */
-  readonly compression: 'zstd' | 'snappy' | 'gzip' | 'none';
-  /** Write min/max/null-count statistics per column chunk. */
-  readonly statistics: boolean;
-}
+export type { ParquetWriteOptions } from './row-group.ts';
+export { toIpcStream, writerProperties } from './row-group.ts';
 
+/**
+ * rowGroupRows: on the EPOS → Parquet run (15 columns, 68 bytes a row), 32 Ki to 1 Mi rows
+ * compress alike (0.1 % apart) at the same speed, and each encoding thread's memory grows with
+ * the row group (wasm memory, which never shrinks, holds about 6 row groups' bytes), so
+ * 64 Ki rows (DuckDB's default is 120 Ki).
+ */
 export const PARQUET_WRITE_DEFAULTS: ParquetWriteOptions = {
-  rowGroupRows: 1048576,
+  rowGroupRows: 65536,
   compression: 'zstd',
   statistics: true,
+  floatEncoding: 'plain',
 };
 
-/** parquet-wasm's name of each codec (its Compression enum is read once the library is loaded). */
-const COMPRESSIONS = {
-  zstd: 'ZSTD',
-  snappy: 'SNAPPY',
-  gzip: 'GZIP',
-  none: 'UNCOMPRESSED',
-} as const;
+/**
+ * Row groups in flight per worker: the one it encodes. A second one queued behind it cost
+ * memory and gained no time measurable on the EPOS → Parquet run: the main thread, which
+ * sends the next row group, is seldom busy for long.
+ */
+const IN_FLIGHT_PER_THREAD = 1;
+
+/**
+ * With the default thread count, row groups are encoded on the main thread until this much
+ * has been written: starting threads and loading parquet-wasm in each costs more than it saves
+ * for a small output. An explicit `threads` uses its threads from the first full row group.
+ */
+const THREADS_AFTER_BYTES = 64 << 20;
 
 /** Opens `path` (a temporary file until `finish`) for rows of `columns` of `schema`. */
 export async function openParquetWriter(
@@ -54,169 +62,144 @@ export async function openParquetWriter(
   options: ParquetWriteOptions,
   target: WriteTarget,
 ): Promise<TableEncoder> {
-  const libs = { arrow: await loadArrow(), wasm: await loadParquetWasm() };
+  const spec: RowGroupSpec = { columns, schema: cloneableSchema(schema), options };
   const file = await createAtomicFile(path, { overwrite: target.overwrite });
-  try {
-    return new ParquetEncoder(libs, file, columns, schema, options);
-  } catch (error) {
-    await file.abort();
-    throw error;
-  }
+  // A writer on a worker thread (a shard of a run split across threads) keeps to that thread.
+  const threads = options.threads ?? (isMainThread ? availableParallelism() : 1);
+  const rowBytes = columns.reduce((sum, c) => sum + itemSizeOf(c.dtype) * c.width, 0);
+  const inlineRows =
+    options.threads === undefined ? Math.ceil(THREADS_AFTER_BYTES / Math.max(1, rowBytes)) : 0;
+  return new ParquetEncoder(file, spec, { threads, inlineRows, expectedRows: target.rows });
 }
 
-/** The writer properties of the options; the caller frees them (wasm memory). */
-export function writerProperties(
-  wasm: ParquetWasmModule,
-  options: ParquetWriteOptions,
-  schema: Schema,
-): WriterProperties {
-  return (
-    new wasm.WriterPropertiesBuilder()
-      .setCompression(wasm.Compression[COMPRESSIONS[options.compression]])
-      .setMaxRowGroupSize(options.rowGroupRows)
-      .setStatisticsEnabled(options.statistics ? wasm.EnabledStatistics.Chunk : wasm.EnabledStatistics.None)
-      // Measured: dictionary encoding of float samples costs 2× the time and never pays off.
-      .setDictionaryEnabled(false)
-      .setKeyValueMetadata(schemaMetadata(schema))
-      .setCreatedBy('sluice')
-      .build()
-  );
+/** What the row group encoders need of the schema, as plain data (it goes to worker threads). */
+function cloneableSchema(schema: Schema): Schema {
+  return JSON.parse(JSON.stringify(schema)) as Schema;
 }
 
-/** Rows per hand-over to parquet-wasm (see ParquetEncoder.send). */
-const SEND_ROWS = 131072;
-
-/**
- * Batches go to parquet-wasm's streaming writer one at a time: each becomes Arrow IPC, is
- * copied into wasm memory, and `write` returns only once the writer has taken it, while a
- * drain loop writes the Parquet bytes it emits to the temporary file. So at most one input
- * batch and the row group being built are in memory.
- */
 export class ParquetEncoder implements TableEncoder {
-  private readonly arrow: ArrowModule;
-  private readonly wasm: ParquetWasmModule;
-  private readonly schema: ArrowSchema;
-  private readonly input = new Handoff<WasmRecordBatch>();
-  private readonly drained: Promise<void>;
-  private wrote = false;
-  /** Reused for every slice's IPC bytes (see toIpcStream). */
-  private scratch: ArrayBuffer | undefined;
+  private readonly assembler: ParquetAssembler;
+  private readonly capacity: number;
+  private encoder?: RowGroupEncoder;
+  private pool?: EncoderPool<RowGroupTask, RowGroupResult>;
+  /** The row group being filled: one array per column, `filled` rows so far. */
+  private current: TypedArray[];
+  /** Rows the current arrays hold: a row group's, or fewer for a small output. */
+  private currentRows: number;
+  private filled = 0;
+  /** Rows flushed so far. */
+  private flushed = 0;
+  /** IPC buffers the workers handed back, to fill again. */
+  private readonly spare: ArrayBuffer[] = [];
 
   constructor(
-    libs: { arrow: ArrowModule; wasm: ParquetWasmModule },
     private readonly file: AtomicFile,
-    private readonly columns: readonly ColumnSchema[],
-    schema: Schema,
-    options: ParquetWriteOptions,
+    private readonly spec: RowGroupSpec,
+    private readonly threading: {
+      /** Threads encoding row groups, the main thread included. */
+      readonly threads: number;
+      /** Rows encoded on the main thread alone before workers start. */
+      readonly inlineRows: number;
+      /** The rows the run announced, if it did. */
+      readonly expectedRows?: number;
+    },
   ) {
-    ({ arrow: this.arrow, wasm: this.wasm } = libs);
-    this.schema = toArrowSchema(this.arrow, columns, schema);
-    this.drained = this.drain(writerProperties(this.wasm, options, schema));
-    // Observed through write/finish; never an unhandled rejection in between.
-    this.drained.catch(() => undefined);
+    this.assembler = new ParquetAssembler(file);
+    this.capacity = spec.options.rowGroupRows;
+    // A small output known in advance gets arrays of its size, not a whole row group's.
+    this.currentRows = Math.min(this.capacity, Math.max(1, threading.expectedRows ?? this.capacity));
+    this.current = this.columnArrays(this.currentRows);
   }
 
   async write(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
-    this.wrote = true;
-    await this.send(chunks, rows);
+    for (let done = 0; done < rows;) {
+      const take = Math.min(rows - done, this.capacity - this.filled);
+      if (this.filled + take > this.currentRows) this.grow();
+      for (const [i, { column, data }] of chunks.entries()) {
+        const w = column.width;
+        this.current[i].set(data.subarray(done * w, (done + take) * w) as never, this.filled * w);
+      }
+      this.filled += take;
+      done += take;
+      if (this.filled === this.capacity) await this.flush();
+    }
   }
 
   async finish(): Promise<void> {
-    // An empty input still makes a valid file with the schema: send one empty batch.
-    if (!this.wrote) await this.send(emptyChunks(this.columns), 0);
-    this.input.close();
-    await this.drained;
+    // An empty input still makes a valid file with the schema: an empty row group's footer.
+    if (this.filled > 0 || this.flushed === 0) await this.flush();
+    await this.pool?.close();
+    await this.assembler.finish();
     await this.file.commit();
   }
 
   async abort(): Promise<void> {
-    this.input.fail(new Error('aborted'));
-    await this.drained.catch(() => undefined);
+    await this.pool?.destroy().catch(() => undefined);
     await this.file.abort();
   }
 
   /**
-   * Hands the rows over in slices of at most SEND_ROWS: the writer appends them to the open
-   * row group (its size stays rowGroupRows), while the IPC copy in JS and the Table in wasm
-   * memory stay a few MB whatever the batch size. Whole batches made wasm memory, which never
-   * shrinks, and JS buffers grow to ~470 MB peak RSS for 10M rows (npm run bench).
+   * Encodes the filled rows: on a worker once a full row group has been seen past
+   * `inlineRows` (so a small output never starts a thread), here when every worker is busy
+   * (one such row group at a time), else here in order. The pool keeps the row order, and
+   * the last partial row group follows the others through it.
    */
-  private async send(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
-    if (rows <= SEND_ROWS) return this.sendSlice(chunks, rows);
-    for (let start = 0; start < rows; start += SEND_ROWS) {
-      const end = Math.min(start + SEND_ROWS, rows);
-      const slice = chunks.map(({ column, data }) => ({
-        column,
-        data: data.subarray(start * column.width, end * column.width),
-      }));
-      await this.sendSlice(slice, end - start);
+  private async flush(): Promise<void> {
+    const rows = this.filled;
+    this.filled = 0;
+    this.flushed += rows;
+    this.encoder ??= await RowGroupEncoder.load(this.spec);
+    const chunks = this.spec.columns.map((column, i) => ({
+      column,
+      data: this.current[i].subarray(0, rows * column.width),
+    }));
+    const pool = this.startPool(rows);
+    // The IPC bytes go into a buffer a worker handed back (or one of the main thread's own).
+    const ipc = this.encoder.ipc(chunks, rows, this.spare.pop());
+    // Every worker busy: this thread encodes one row group itself; beyond that, submit waits.
+    if (pool && pool.inFlight !== pool.capacity) {
+      const buffer = ipc.buffer as ArrayBuffer;
+      await pool.submit({ ipc: buffer, length: ipc.byteLength }, [buffer]);
+      return;
     }
+    const bytes = await this.encoder.encode(ipc);
+    this.spare.push(ipc.buffer as ArrayBuffer);
+    if (pool) pool.add({ bytes });
+    else await this.assembler.append(bytesPart(bytes, this.file.path));
   }
 
-  private async sendSlice(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
-    const ipc = toIpcStream(this.arrow, this.schema, chunks, rows, this.scratch);
-    this.scratch = ipc.buffer as ArrayBuffer;
-    // fromIPCStream copies the bytes into wasm memory, so the scratch buffer is free again.
-    const table = this.wasm.Table.fromIPCStream(ipc);
-    const batches = table.recordBatches();
-    let taken = 0;
-    try {
-      for (const batch of batches) {
-        await this.input.send(batch, this.drained);
-        taken++;
-      }
-    } finally {
-      // wasm memory is not garbage-collected: what the writer did not take (it failed, or the
-      // run was aborted) is freed here, or a many-file run would keep it to the end.
-      for (const batch of batches.slice(taken)) batch.free();
-      table.free();
-    }
-  }
-
-  private async drain(properties: WriterProperties): Promise<void> {
-    const input = new ReadableStream<WasmRecordBatch>(
+  /** The pool, started at the first full row group past `inlineRows` when there are threads to spare. */
+  private startPool(rows: number): EncoderPool<RowGroupTask, RowGroupResult> | undefined {
+    const { threads, inlineRows } = this.threading;
+    if (this.pool || threads < 2 || rows < this.capacity || this.flushed <= inlineRows) return this.pool;
+    this.pool = new EncoderPool<RowGroupTask, RowGroupResult>(
       {
-        pull: async (controller) => {
-          const next = await this.input.receive();
-          if (next === undefined) controller.close();
-          else controller.enqueue(next);
-        },
+        module: 'formats/parquet/encode-worker',
+        input: this.spec,
+        threads: threads - 1,
+        perWorker: IN_FLIGHT_PER_THREAD,
       },
-      { highWaterMark: 0 },
+      (result) => this.appendEncoded(result),
     );
-    const output = (await this.wasm.transformParquetStream(input, properties)) as ReadableStream<Uint8Array>;
-    for await (const bytes of output as unknown as AsyncIterable<Uint8Array>) await this.file.write(bytes);
+    return this.pool;
   }
-}
 
-/**
- * One Arrow IPC stream (schema + one batch) of the chunks, joined into `scratch` when it is
- * large enough (the result is then a view of it), else into a new buffer.
- */
-export function toIpcStream(
-  arrow: ArrowModule,
-  schema: ArrowSchema,
-  chunks: readonly ColumnChunk[],
-  rows: number,
-  scratch?: ArrayBuffer,
-): Uint8Array {
-  const sink = createIpcChunks(arrow);
-  const writer = new arrow.RecordBatchStreamWriter();
-  writer.reset(sink, schema);
-  writer.write(toRecordBatch(arrow, schema, chunks, rows));
-  writer.finish();
-  const parts = sink.take();
-  const total = parts.reduce((sum, c) => sum + c.byteLength, 0);
-  if (scratch === undefined || scratch.byteLength < total) return concatBytes(parts);
-  const out = new Uint8Array(scratch, 0, total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.byteLength;
+  private async appendEncoded(result: RowGroupResult): Promise<void> {
+    await this.assembler.append(bytesPart(result.bytes, this.file.path));
+    if (result.ipc) this.spare.push(result.ipc);
   }
-  return out;
-}
 
-function emptyChunks(columns: readonly ColumnSchema[]): ColumnChunk[] {
-  return columns.map((column) => ({ column, data: allocArray(column.dtype, 0) }));
+  /** More rows came than the run announced: arrays of a whole row group, the filled rows kept. */
+  private grow(): void {
+    const arrays = this.columnArrays(this.capacity);
+    arrays.forEach((array, i) =>
+      array.set(this.current[i].subarray(0, this.filled * this.spec.columns[i].width) as never),
+    );
+    this.current = arrays;
+    this.currentRows = this.capacity;
+  }
+
+  private columnArrays(rows: number): TypedArray[] {
+    return this.spec.columns.map((column) => allocArray(column.dtype, rows * column.width));
+  }
 }

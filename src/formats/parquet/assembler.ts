@@ -1,0 +1,289 @@
+/**
+ * One Parquet file assembled from parts of the same schema without decoding a page: each
+ * part's column chunks are copied byte for byte, in order, as the parts arrive, and the footer
+ * is the first part's with every part's row groups, their offsets moved to where the chunks
+ * now are. Page indexes come along: column indexes are copied as they are, offset indexes
+ * (which hold file offsets) are moved; bloom filters are copied. They are small, so they are
+ * kept in memory until `finish` writes them after the data, as arrow-rs lays a file out: the
+ * row groups' chunks, then the column indexes, then the offset indexes, then the footer.
+ *
+ * A part is a whole Parquet file, read through `PartBytes`: a file on disk (concat.ts joins a
+ * sharded run's parts) or bytes in memory (writer.ts joins row groups encoded on workers).
+ */
+import { SluiceError } from '../../core/errors.ts';
+import type { AtomicFile } from '../../io/atomic-file.ts';
+import type { ThriftList } from './thrift-compact.ts';
+import { decodeStruct, encodeStruct, T, ThriftStruct } from './thrift-compact.ts';
+
+export const PARQUET_MAGIC = new TextEncoder().encode('PAR1');
+
+/** parquet.thrift field ids used here. */
+export const FILE = { schema: 2, numRows: 3, rowGroups: 4, keyValueMetadata: 5 } as const;
+const KEY_VALUE = { key: 1 } as const;
+const ROW_GROUP = { columns: 1, numRows: 3, fileOffset: 5, ordinal: 7 } as const;
+const CHUNK = {
+  filePath: 1,
+  fileOffset: 2,
+  metaData: 3,
+  offsetIndexOffset: 4,
+  offsetIndexLength: 5,
+  columnIndexOffset: 6,
+  columnIndexLength: 7,
+} as const;
+const META = {
+  totalCompressedSize: 7,
+  dataPageOffset: 9,
+  indexPageOffset: 10,
+  dictionaryPageOffset: 11,
+  bloomFilterOffset: 14,
+  bloomFilterLength: 15,
+} as const;
+const PAGE_LOCATIONS = 1;
+const PAGE_OFFSET = 1;
+
+/** Where a part's bytes come from. */
+export interface PartBytes {
+  /** Names the part in messages. */
+  readonly path: string;
+  readonly size: number;
+  /**
+   * Bytes at `offset`: all `length` of them (a view) for a part in memory; from a file at
+   * least one and at most a buffer's worth, in a buffer reused by the next call.
+   */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** The bytes of a part in memory. */
+export function bytesPart(bytes: Uint8Array, path: string): PartBytes {
+  return {
+    path,
+    size: bytes.byteLength,
+    read: (offset, length) => {
+      if (offset < 0 || offset + length > bytes.byteLength) {
+        return Promise.reject(
+          new SluiceError('FORMAT_INVALID', `${path}: a range outside the part`, { path }),
+        );
+      }
+      return Promise.resolve(bytes.subarray(offset, offset + length));
+    },
+  };
+}
+
+/** A part's footer: its FileMetaData and where it starts. */
+export interface ParquetFooter {
+  readonly metadata: ThriftStruct;
+  readonly footerStart: number;
+}
+
+/** Reads and decodes a part's footer. */
+export async function readFooter(part: PartBytes): Promise<ParquetFooter> {
+  const { path, size } = part;
+  const tail = size >= 12 ? await readAll(part, size - 8, 8) : new Uint8Array(8);
+  const length = new DataView(tail.buffer, tail.byteOffset, 8).getUint32(0, true);
+  if (size < 12 + length || !sameBytes(tail.subarray(4), PARQUET_MAGIC)) {
+    throw new SluiceError('FORMAT_INVALID', `${path}: not a Parquet file (no footer)`, { path });
+  }
+  const footerStart = size - 8 - length;
+  const bytes = await readAll(part, footerStart, length);
+  return { metadata: decodeStruct(bytes, 0, `${path}: Parquet footer`).struct, footerStart };
+}
+
+/** The encoded schema list of a footer, to compare parts' schemas byte for byte. */
+export function schemaBytes(metadata: ThriftStruct): Uint8Array {
+  const holder = new ThriftStruct();
+  const schema = metadata.get(FILE.schema);
+  if (schema !== undefined) holder.set(FILE.schema, T.LIST, schema);
+  return encodeStruct(holder);
+}
+
+/** A blob written after the data, and the struct field that points at it. */
+interface Blob {
+  bytes: Uint8Array;
+  readonly holder: ThriftStruct;
+  readonly offsetId: number;
+}
+
+/** Appends parts to `out` (empty, just opened), in order; `finish` writes the footer. */
+export class ParquetAssembler {
+  private at = 0;
+  private rows = 0;
+  private metadata?: ThriftStruct;
+  private schema?: { bytes: Uint8Array; path: string };
+  private readonly rowGroups: ThriftStruct[] = [];
+  private readonly columnIndexes: Blob[] = [];
+  private readonly offsetIndexes: Blob[] = [];
+  private readonly bloomFilters: Blob[] = [];
+
+  constructor(private readonly out: AtomicFile) {}
+
+  /** Copies the part's non-empty row groups; its schema must be the first part's. */
+  async append(part: PartBytes, footer?: ParquetFooter): Promise<void> {
+    const { metadata } = footer ?? (await readFooter(part));
+    this.checkSchema(part.path, metadata);
+    if (this.at === 0) await this.write(PARQUET_MAGIC);
+    this.metadata ??= metadata;
+    for (const group of metadata.list(FILE.rowGroups)?.items ?? []) {
+      const rowGroup = group as ThriftStruct;
+      const rows = rowGroup.int(ROW_GROUP.numRows) ?? 0;
+      if (rows === 0) continue;
+      await this.copyRowGroup(rowGroup, part);
+      rowGroup.set(ROW_GROUP.ordinal, T.I16, this.rowGroups.length);
+      this.rowGroups.push(rowGroup);
+      this.rows += rows;
+    }
+  }
+
+  /** Writes the indexes, the filters and the footer; returns the rows. */
+  async finish(): Promise<number> {
+    if (!this.metadata) throw new SluiceError('USAGE', 'ParquetAssembler: no parts');
+    for (const blobs of [this.columnIndexes, this.offsetIndexes, this.bloomFilters]) {
+      for (const blob of blobs) {
+        blob.holder.set(blob.offsetId, T.I64, BigInt(this.at));
+        await this.write(blob.bytes);
+      }
+    }
+    const metadata = this.metadata;
+    sortKeyValueMetadata(metadata);
+    metadata.set(FILE.numRows, T.I64, BigInt(this.rows));
+    metadata.set(FILE.rowGroups, T.LIST, {
+      kind: 'list',
+      type: T.LIST,
+      elementType: T.STRUCT,
+      items: this.rowGroups,
+    });
+    const footer = encodeStruct(metadata);
+    const tail = new Uint8Array(8);
+    new DataView(tail.buffer).setUint32(0, footer.length, true);
+    tail.set(PARQUET_MAGIC, 4);
+    await this.write(footer);
+    await this.write(tail);
+    return this.rows;
+  }
+
+  /** Refuses a part whose schema is not the first checked one's. */
+  checkSchema(path: string, metadata: ThriftStruct): void {
+    const bytes = schemaBytes(metadata);
+    if (!this.schema) this.schema = { bytes, path };
+    else if (!sameBytes(bytes, this.schema.bytes)) {
+      throw new SluiceError('FORMAT_INVALID', `${path}: its schema differs from ${this.schema.path}'s`, {
+        path,
+      });
+    }
+  }
+
+  /** Copies a row group's column chunks and moves their offsets; keeps their indexes and filters. */
+  private async copyRowGroup(rowGroup: ThriftStruct, part: PartBytes): Promise<void> {
+    const chunks = (rowGroup.list(ROW_GROUP.columns)?.items ?? []) as ThriftStruct[];
+    for (const chunk of chunks) {
+      if (chunk.get(CHUNK.filePath) !== undefined)
+        throw new SluiceError('FORMAT_UNSUPPORTED', `${part.path}: column chunks in other files`);
+    }
+    for (const [c, chunk] of chunks.entries()) {
+      const meta = chunk.struct(CHUNK.metaData);
+      if (!meta)
+        throw new SluiceError(
+          'FORMAT_UNSUPPORTED',
+          `${part.path}: a column chunk without metadata (encrypted?)`,
+        );
+      const dataAt = meta.int(META.dataPageOffset) ?? 0;
+      const dictionaryAt = meta.int(META.dictionaryPageOffset);
+      const start =
+        dictionaryAt !== undefined && dictionaryAt > 0 && dictionaryAt < dataAt ? dictionaryAt : dataAt;
+      const length = meta.int(META.totalCompressedSize) ?? 0;
+      const delta = this.at - start;
+      if (c === 0 && rowGroup.get(ROW_GROUP.fileOffset) !== undefined) {
+        rowGroup.set(ROW_GROUP.fileOffset, T.I64, BigInt(this.at));
+      }
+      await this.copyRange(part, start, length);
+      for (const id of [META.dataPageOffset, META.indexPageOffset, META.dictionaryPageOffset]) {
+        const at = meta.int(id);
+        if (at !== undefined && at > 0) meta.set(id, T.I64, BigInt(at + delta));
+      }
+      const fileOffset = chunk.int(CHUNK.fileOffset);
+      if (fileOffset !== undefined && fileOffset > 0)
+        chunk.set(CHUNK.fileOffset, T.I64, BigInt(fileOffset + delta));
+      await this.keep(part, chunk, CHUNK.columnIndexOffset, CHUNK.columnIndexLength, this.columnIndexes);
+      const offsetIndex = await this.keep(
+        part,
+        chunk,
+        CHUNK.offsetIndexOffset,
+        CHUNK.offsetIndexLength,
+        this.offsetIndexes,
+      );
+      if (offsetIndex) this.moveOffsetIndex(part.path, offsetIndex, delta);
+      await this.keep(part, meta, META.bloomFilterOffset, META.bloomFilterLength, this.bloomFilters);
+    }
+  }
+
+  /** Keeps a blob (offset and length fields of `holder`); one without a length is dropped. */
+  private async keep(
+    part: PartBytes,
+    holder: ThriftStruct,
+    offsetId: number,
+    lengthId: number,
+    into: Blob[],
+  ): Promise<Blob | undefined> {
+    const offset = holder.int(offsetId);
+    if (offset === undefined) return undefined;
+    const length = holder.int(lengthId);
+    if (length === undefined) {
+      holder.delete(offsetId);
+      return undefined;
+    }
+    const blob = { bytes: await readAll(part, offset, length), holder, offsetId };
+    into.push(blob);
+    return blob;
+  }
+
+  /** An offset index holds the file offset of each page: decoded, moved by the chunk's delta. */
+  private moveOffsetIndex(path: string, blob: Blob, delta: number): void {
+    const index = decodeStruct(blob.bytes, 0, `${path}: offset index`).struct;
+    for (const location of (index.list(PAGE_LOCATIONS) as ThriftList | undefined)?.items ?? []) {
+      const page = location as ThriftStruct;
+      const at = page.int(PAGE_OFFSET);
+      if (at !== undefined) page.set(PAGE_OFFSET, T.I64, BigInt(at + delta));
+    }
+    const moved = encodeStruct(index);
+    blob.holder.set(CHUNK.offsetIndexLength, T.I32, moved.length);
+    blob.bytes = moved;
+  }
+
+  private async copyRange(part: PartBytes, offset: number, length: number): Promise<void> {
+    for (let done = 0; done < length;) {
+      const bytes = await part.read(offset + done, length - done);
+      await this.write(bytes);
+      done += bytes.byteLength;
+    }
+  }
+
+  private async write(bytes: Uint8Array): Promise<void> {
+    await this.out.write(bytes);
+    this.at += bytes.byteLength;
+  }
+}
+
+/**
+ * The key-value pairs in key order: arrow-rs keeps them in a hash map, whose order differs
+ * from one wasm instance to the next, and a file must be the same whichever thread wrote it.
+ */
+function sortKeyValueMetadata(metadata: ThriftStruct): void {
+  const pairs = metadata.list(FILE.keyValueMetadata)?.items as ThriftStruct[] | undefined;
+  if (!pairs) return;
+  const key = (pair: ThriftStruct) => Buffer.from(pair.get(KEY_VALUE.key) as Uint8Array).toString('latin1');
+  pairs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** A copy of `length` bytes at `offset`. */
+async function readAll(part: PartBytes, offset: number, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  for (let done = 0; done < length;) {
+    const bytes = await part.read(offset + done, length - done);
+    out.set(bytes, done);
+    done += bytes.byteLength;
+  }
+  return out;
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
