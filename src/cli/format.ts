@@ -46,6 +46,7 @@ export function toJsonSummary(report: RunReport): Record<string, unknown> {
     seconds: report.seconds,
     passes: report.passes,
     overlap: report.overlap,
+    ...(report.threads === undefined ? {} : { threads: report.threads }),
     sinks: report.sinks.map(({ type, name, pointer, rows, outputs, result }) => ({
       type,
       ...(name === undefined ? {} : { name }),

@@ -1,11 +1,10 @@
 import { describeStage, renderStagesMarkdown } from '../core/describe.ts';
 import type { StageDoc } from '../core/describe.ts';
 import { SluiceError } from '../core/errors.ts';
-import { preparePlan, validateSpecFile } from '../pipeline/api.ts';
-import { inspectFile } from '../pipeline/inspect.ts';
+import { preparePlan, validateSpecFile } from '../pipeline/run-plan.ts';
 import { validateSpecDeep } from '../pipeline/spec-check.ts';
 import { parseSetPath, parseSetValue } from '../pipeline/spec-document.ts';
-import { registry } from '../stages.ts';
+import { loadRegistry } from '../pipeline/stage-modules.ts';
 import { listReflectronPresets } from '../atomprobe/reflectron-mesh.ts';
 import { formatBytes, formatCount } from './format.ts';
 import { formatHdf5Listing } from './hdf5-listing-text.ts';
@@ -91,6 +90,8 @@ export async function inspectCommand(args: InspectArgs): Promise<void> {
     const key = pair.slice(0, eq);
     params[String(parseSetPath(key)[0])] = parseSetValue(key, pair.slice(eq + 1));
   }
+  // The inspector tries every source on the file: it loads the registry (every stage).
+  const { inspectFile } = await import('../pipeline/inspect.ts');
   const report = await inspectFile(args.file, { type: args.type, params, head: args.head });
   if (args.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -117,6 +118,7 @@ export async function inspectCommand(args: InspectArgs): Promise<void> {
 
 /** `sluice stages [NAME]`: params and docs from the registry. */
 export async function stagesCommand(args: { name?: string; json?: boolean }): Promise<void> {
+  const registry = await loadRegistry();
   let stages = registry.list();
   if (args.name) {
     const named = registry.named(args.name);

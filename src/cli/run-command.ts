@@ -1,8 +1,6 @@
-import { runManyPlan, runPlan } from '../cluster/api.ts';
 import { loadSpecFile } from '../pipeline/spec-document.ts';
-import { validateSpec } from '../pipeline/validate.ts';
+import { registryFor, validateSpec } from '../pipeline/validate.ts';
 import type { PipelinePlan } from '../pipeline/validate.ts';
-import { registry } from '../stages.ts';
 import {
   formatError,
   formatFileOutcome,
@@ -15,7 +13,7 @@ import { createProgressDisplay } from './progress.ts';
 import type { ProgressDisplay } from './progress.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
-import { checkReportPath, ReportRecorder } from './run-report.ts';
+import type { ReportRecorder } from './run-report.ts';
 
 export interface RunArgs extends CommonOptions {
   spec: string;
@@ -40,10 +38,16 @@ export interface RunArgs extends CommonOptions {
 export async function runCommand(args: RunArgs): Promise<number> {
   const options = specOptions(args);
   const spec = await loadSpecFile(args.spec, options);
-  const plan = validateSpec(spec, registry, options);
+  // Only the stages the spec names are loaded (validate.ts): start-up counts in every run's time.
+  const plan = validateSpec(spec, await registryFor(spec), options);
   const reportPath = args.dryRun ? undefined : (args.report ?? plan.report);
-  if (reportPath !== undefined) checkReportPath(reportPath, plan, args);
-  const recorder = reportPath === undefined ? undefined : new ReportRecorder(reportPath, plan, spec.value);
+  let recorder: ReportRecorder | undefined;
+  if (reportPath !== undefined) {
+    // The report's renderer (src/report/) is loaded only for a run that writes one.
+    const { checkReportPath, ReportRecorder } = await import('./run-report.ts');
+    checkReportPath(reportPath, plan, args);
+    recorder = new ReportRecorder(reportPath, plan, spec.value);
+  }
   const controller = new AbortController();
   // On stderr when it is a terminal, --json or not (the JSON goes to stdout).
   const progress = createProgressDisplay(!args.quiet);
@@ -75,6 +79,7 @@ async function runOne(
 ): Promise<void> {
   const log = verboseLog(args.verbose);
   try {
+    const { runPlan } = await runner(args);
     const report = await runPlan(plan, {
       ...queueOptions(args),
       signal,
@@ -106,6 +111,7 @@ async function runFiles(
   recorder: ReportRecorder | undefined,
 ): Promise<number> {
   const log = verboseLog(args.verbose);
+  const { runManyPlan } = await runner(args);
   const report = await runManyPlan(plan, {
     ...queueOptions(args),
     signal,
@@ -130,6 +136,14 @@ async function runFiles(
     process.stdout.write(`${formatManySummary(report)}\n${reported ? `report: ${reported.path}\n` : ''}`);
   }
   return aborted ? 130 : report.counts.failed > 0 ? 1 : 0;
+}
+
+/**
+ * The runs here, or with `--queue` on the queue's workers (cluster/api.ts, which loads the
+ * registry and, on use, the queue client).
+ */
+function runner(args: RunArgs) {
+  return args.queue === undefined ? import('../pipeline/run-plan.ts') : import('../cluster/api.ts');
 }
 
 /** `--queue`, `--shard-rows`, `--scratch` as run options; nothing without `--queue`. */

@@ -1,20 +1,29 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { SluiceError } from '../core/errors.ts';
+/**
+ * The pipeline's API: validate and run a pipeline given as an object or a spec file. Checking
+ * an object definition at once (`validateDefinition`) needs every stage, so this module loads
+ * the registry; the runs of a spec file and of a plan (run-plan.ts) load only the stages the
+ * spec names.
+ */
 import type { Registry } from '../core/registry.ts';
-import type { StageContext } from '../core/stage.ts';
 import { registry as defaultRegistry } from '../stages.ts';
-import { preparePipeline } from './prepare.ts';
-import type { PreparedPipeline } from './prepare.ts';
-import { executePipeline } from './runner.ts';
-import type { RunOptions, RunReport } from './runner.ts';
-import { loadSpecFile } from './spec-document.ts';
-import type { LoadSpecOptions, SpecDocument } from './spec-document.ts';
+import { runPlan } from './run-plan.ts';
+import type { ApiOptions } from './run-plan.ts';
+import type { RunReport } from './runner.ts';
+import type { SpecDocument } from './spec-document.ts';
 import { validateSpec } from './validate.ts';
 import type { PipelinePlan, ValidateOptions } from './validate.ts';
-import { confinePlan, resolveRoot } from './confine.ts';
-import { planForFile, runMany } from './many.ts';
-import type { ManyOptions, ManyReport } from './many.ts';
+
+export {
+  checkOutputs,
+  preparePlan,
+  runManyPlan,
+  runPlan,
+  runSpec,
+  runSpecFiles,
+  singleFilePlan,
+  validateSpecFile,
+} from './run-plan.ts';
+export type { ApiOptions, SpecRunOptions } from './run-plan.ts';
 
 /** A stage as a spec names it: `{ type: 'histogram', column: 'value', bins: 100 }`. */
 export type StageRef = { readonly type: string } & Readonly<Record<string, unknown>>;
@@ -27,25 +36,9 @@ export interface PipelineDefinition {
   readonly sinks: readonly StageRef[];
 }
 
-export interface ApiOptions extends RunOptions {
-  readonly registry?: Registry;
-}
-
-export type SpecRunOptions = ApiOptions & LoadSpecOptions;
-
 /** Validates and runs a pipeline given as an object; resolves to the run's report and results. */
 export async function run(definition: PipelineDefinition, options: ApiOptions = {}): Promise<RunReport> {
   return runPlan(validateDefinition(definition, options.registry, options), options);
-}
-
-/** Loads a YAML/JSON spec file (with `${VAR}` interpolation and `set` overrides) and runs it. */
-export async function runSpec(path: string, options: SpecRunOptions = {}): Promise<RunReport> {
-  return runPlan(await validateSpecFile(path, options), options);
-}
-
-export async function validateSpecFile(path: string, options: SpecRunOptions = {}): Promise<PipelinePlan> {
-  const spec = await loadSpecFile(path, options);
-  return validateSpec(spec, options.registry ?? defaultRegistry, options);
 }
 
 export function validateDefinition(
@@ -55,97 +48,4 @@ export function validateDefinition(
 ): PipelinePlan {
   const spec: SpecDocument = { path: '(api)', value: definition, locate: () => undefined };
   return validateSpec(spec, registry ?? defaultRegistry, options);
-}
-
-/** Opens the source header and works out overlap, passes and memory, without reading data. */
-export async function preparePlan(plan: PipelinePlan, options: RunOptions = {}): Promise<PreparedPipeline> {
-  const ctx: StageContext = {
-    signal: options.signal ?? new AbortController().signal,
-    log: options.log ?? (() => {}),
-  };
-  return preparePipeline(plan, ctx);
-}
-
-/** Runs a plan over its one input file (`{stem}` and friends filled in from it). */
-export async function runPlan(plan: PipelinePlan, options: RunOptions = {}): Promise<RunReport> {
-  const filePlan = singleFilePlan(plan, options);
-  checkOutputs(filePlan, options.overwrite ?? false);
-  return executePipeline(await preparePlan(filePlan, options), options);
-}
-
-/**
- * The plan for its one input file (`{stem}` and friends filled in from it), confined to
- * `options.root` when given; USAGE for a plan over several files.
- */
-export function singleFilePlan(plan: PipelinePlan, options: Pick<RunOptions, 'root'> = {}): PipelinePlan {
-  if (plan.inputs.many) {
-    throw new SluiceError(
-      'USAGE',
-      `the source names ${plan.inputs.files.length} files; run them with runManyPlan`,
-      {
-        hint: 'runSpecFiles / runManyPlan run a spec once per input file.',
-      },
-    );
-  }
-  const filePlan = plan.inputs.files.length === 1 ? planForFile(plan, plan.inputs.files[0]) : plan;
-  if (options.root !== undefined) {
-    // Again for a plan validated without the root, or whose params were changed since.
-    confinePlan(resolveRoot(options.root), filePlan, {
-      path: plan.specPath ?? '(api)',
-      locate: () => undefined,
-    });
-  }
-  return filePlan;
-}
-
-/** Runs a plan once per input file (a single file is a run over one). */
-export function runManyPlan(plan: PipelinePlan, options: ManyOptions = {}): Promise<ManyReport> {
-  return runMany(plan, (filePlan, runOptions) => runPlan(filePlan, runOptions), options);
-}
-
-/** Loads a spec and runs it once per input file its source names. */
-export async function runSpecFiles(
-  path: string,
-  options: SpecRunOptions & ManyOptions = {},
-): Promise<ManyReport> {
-  return runManyPlan(await validateSpecFile(path, options), options);
-}
-
-/**
- * Fails before any work when an output exists (unless overwriting) or cannot be written, so
- * a long run, or its pre-pass, is not wasted.
- */
-export function checkOutputs(plan: PipelinePlan, overwrite: boolean): void {
-  for (const sink of plan.sinks) {
-    for (const out of sink.stage.outputs(sink.params)) {
-      if (!overwrite && existsSync(out)) {
-        throw new SluiceError('OUTPUT_EXISTS', `${sink.pointer}: output exists: ${out}`, {
-          path: out,
-          hint: 'Delete it, choose another `out`, or run with --overwrite.',
-        });
-      }
-      checkWritableDirectory(out, sink.pointer);
-    }
-  }
-}
-
-/** The nearest existing directory above `out` must be writable: the rest is created then. */
-function checkWritableDirectory(out: string, pointer: string): void {
-  let dir = dirname(resolve(out));
-  while (!existsSync(dir)) dir = dirname(dir);
-  const writable = statSync(dir).isDirectory() && isWritable(dir);
-  if (writable) return;
-  throw new SluiceError('IO_WRITE', `${pointer}: cannot write ${out}: ${dir} is not a writable directory`, {
-    path: out,
-    hint: 'Choose an `out` in a directory you can write to.',
-  });
-}
-
-function isWritable(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -30,7 +30,7 @@ export async function executePipeline(
     `${source.format} ${source.path}: ${source.rows} rows, io ${source.backend}; ` +
       `overlap ${prepared.overlap} rows; ${prepared.passes} pass${prepared.passes > 1 ? 'es' : ''}`,
   );
-  const planned = plannedThreads(prepared, options);
+  const planned = await plannedThreads(prepared, options);
   const threaded = planned > 1 ? new ThreadedRun(prepared, ctx, options, planned) : undefined;
   try {
     const { counts, threads } = await runPasses(prepared, ctx, options, sinks, threaded);

@@ -12,8 +12,7 @@
  * from a second thread, whose start-up costs ~0.2 s of CPU; a 1 GiB stats scan does.)
  */
 import { availableParallelism } from 'node:os';
-import type { SinkInstance, StageContext, StageKind } from '../core/stage.ts';
-import { registry } from '../stages.ts';
+import type { SinkInstance, StageContext } from '../core/stage.ts';
 import { createSink, prepassAccumulators, runPrepass } from './passes.ts';
 import type { PreparedPipeline } from './prepare.ts';
 import { openRegionOutputSink } from './region-output-sink.ts';
@@ -25,6 +24,7 @@ import { runPiece } from './shard-piece.ts';
 import { shardSink } from './shard-sinks.ts';
 import type { ShardThreads } from './shard-threads.ts';
 import { startShardThreads } from './shard-threads.ts';
+import { loadStage } from './stage-modules.ts';
 import type { PipelinePlan, StagePlan } from './validate.ts';
 
 /** Below this much data, starting threads costs more than it saves. */
@@ -43,18 +43,19 @@ const MIN_PIECE_BYTES = 64 * 2 ** 20;
 const REGION_ALIGN_ROWS = 4096;
 
 /** Threads the passes may use, by the plan and the input: 1 when threads are impossible or not worth it. */
-export function plannedThreads(prepared: PreparedPipeline, options: RunOptions): number {
+export async function plannedThreads(prepared: PreparedPipeline, options: RunOptions): Promise<number> {
   const { plan, source, overlap } = prepared;
   const minBytes = options.minThreadedBytes ?? MIN_SHARDED_BYTES;
   const wanted = options.workers ?? (source.bytes >= minBytes ? availableParallelism() : 1);
-  if (wanted <= 1 || !isShardablePlan(plan)) return 1;
+  if (wanted <= 1 || !(await isShardablePlan(plan))) return 1;
   return Math.max(1, Math.min(wanted, Math.floor(source.rows / Math.max(overlap, 1))));
 }
 
-/** The stages are the ones a worker finds by name, and the source reads a row range. */
-function isShardablePlan(plan: PipelinePlan): boolean {
+/** The stages are the ones a worker finds by name (stage-modules.ts), and the source reads a row range. */
+async function isShardablePlan(plan: PipelinePlan): Promise<boolean> {
   const stages = [plan.source, ...plan.steps, ...plan.sinks];
-  const known = stages.every((s) => registry.get(s.stage.name, s.stage.kind) === s.stage);
+  const found = await Promise.all(stages.map((s) => loadStage(s.stage.name, s.stage.kind)));
+  const known = found.every((stage, i) => stage === stages[i].stage);
   return known && 'startRow' in plan.source.params;
 }
 
@@ -232,7 +233,7 @@ export class ThreadedRun {
     };
     const local = async (task: PieceTask, onProgress: (rows: number, bytes: number) => void) =>
       // Cloned as a worker's result is: the piece's accumulators are released once it returns.
-      structuredClone(await runPiece(this.setup, task, ctx.signal, onProgress, fromRegistry));
+      structuredClone(await runPiece(this.setup, task, ctx.signal, onProgress, loadStage));
     const pool = this.startThreads();
     await Promise.all([
       serve(local),
@@ -298,9 +299,6 @@ function sharedChunks(params: Record<string, unknown>, threads: number): Record<
     chunkRows: Math.max(Math.min(4096, params.chunkRows), Math.ceil(params.chunkRows / threads)),
   };
 }
-
-/** The main thread has the registry loaded: its stages are the ones the plan holds. */
-const fromRegistry = async (name: string, kind: StageKind) => registry.get(name, kind);
 
 function stageCall(stage: StagePlan, pointer = stage.pointer): StageCall {
   return { name: stage.stage.name, pointer, params: stage.params };

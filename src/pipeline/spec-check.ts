@@ -8,12 +8,11 @@
 import { SluiceError, wrapError } from '../core/errors.ts';
 import type { Registry } from '../core/registry.ts';
 import type { StageContext } from '../core/stage.ts';
-import { registry as defaultRegistry } from '../stages.ts';
 import { checkStages } from './stage-checks.ts';
 import { loadSpecFile } from './spec-document.ts';
 import type { LoadSpecOptions, SpecDocument } from './spec-document.ts';
 import type { ProblemList } from './spec-problems.ts';
-import { checkSpec } from './validate.ts';
+import { checkSpec, registryFor } from './validate.ts';
 import type { PartialPlan, PipelinePlan, ValidateOptions } from './validate.ts';
 
 export interface CheckSpecOptions extends LoadSpecOptions, ValidateOptions {
@@ -31,7 +30,8 @@ export async function checkSpecFile(
   } catch (error) {
     return { error: wrapError(error, path, path) };
   }
-  const { plan, partial, problems } = checkSpec(spec, options.registry ?? defaultRegistry, options);
+  const registry = options.registry ?? (await registryFor(spec));
+  const { plan, partial, problems } = checkSpec(spec, registry, options);
   await checkOnSchema(spec, partial, problems);
   const error = problems.toError();
   return error ? { error } : { plan };

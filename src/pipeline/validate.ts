@@ -7,6 +7,8 @@ import { formatPointer } from './spec-document.ts';
 import type { SpecDocument, SpecPath, SpecPosition } from './spec-document.ts';
 import type { Inputs } from './inputs.ts';
 import { checkExtensions, checkPaths, checkSinkNames, checkTestSinks } from './spec-checks.ts';
+import { registryOf } from './stage-modules.ts';
+import type { StageName } from './stage-modules.ts';
 import { ProblemList } from './spec-problems.ts';
 import { specTestShape } from './spec-test-shape.ts';
 import type { SpecTest } from './spec-test-shape.ts';
@@ -150,6 +152,30 @@ export function checkSpec(spec: SpecDocument, registry: Registry, options: Valid
 }
 
 type StageRefValue = { type: string } & Record<string, unknown>;
+
+/**
+ * The registry to check `spec` against: only the stages it names when each loads alone
+ * (stage-modules.ts), which spares `sluice run` loading every stage; else every stage. Either
+ * finds the spec's stages alike, so the plan, and every problem reported, are the same.
+ */
+export function registryFor(spec: Pick<SpecDocument, 'value'>): Promise<Registry> {
+  return registryOf(namedStages(spec.value));
+}
+
+/** The stages a spec names, each of the kind its place says, as checkSpec reads them. */
+function namedStages(value: unknown): StageName[] {
+  const spec = (isRecord(value) ? value : {}) as Record<string, unknown>;
+  const list = (key: string) => (Array.isArray(spec[key]) ? (spec[key] as unknown[]) : []);
+  const named = (kind: StageKind, items: readonly unknown[]): StageName[] =>
+    items.flatMap((item) =>
+      stageRef.safeParse(item).success ? [{ name: (item as StageRefValue).type, kind }] : [],
+    );
+  return [
+    ...named('source', [spec.source]),
+    ...named('transform', list('steps')),
+    ...named('sink', list('sinks')),
+  ];
+}
 
 function isRecord(value: unknown): boolean {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
