@@ -173,16 +173,16 @@ async function massSpectrum(runs: DemoRuns): Promise<void> {
   const histogram = report.sinks[0].result as HistogramResult;
   // Peaks at least 3 bins (0.6 Da) apart, so neighbours such as 27 and 28 Da stay apart; each
   // placed at the count-weighted centre of its bin and two neighbours either side.
-  const peaks = findPeaks(histogram.counts, 4, 3)
+  const peaks = findPeaks(histogram.counts, 4, 8)
     .map((k) => ({ at: centroid(histogram, k, 2), ions: peakCount(histogram, k, 2) }))
     .sort((a, b) => a.at - b.at)
     .map((p) => `${p.at.toFixed(2)} Da (${p.ions} ions)`);
   console.log(`  ${report.rowsRead} ions; mass spectrum peaks at ${peaks.join(', ')}`);
-  const { median, quantiles } = (report.sinks[1].result as QuantilesResult).columns[0];
+  const { median, quantiles } = (report.sinks[2].result as QuantilesResult).columns[0];
   console.log(
     `  m/n median ${Number(median).toFixed(2)} Da, quartiles ${Number(quantiles['0.25']).toFixed(2)} and ${Number(quantiles['0.75']).toFixed(2)} Da`,
   );
-  console.log(`  plot: ${report.sinks[0].outputs.join(', ')}`);
+  console.log(`  plots: ${[...report.sinks[0].outputs, ...report.sinks[1].outputs].join(', ')}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
