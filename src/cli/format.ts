@@ -2,7 +2,8 @@ import { SluiceError } from '../core/errors.ts';
 import type { FileOutcome, ManyReport } from '../pipeline/many.ts';
 import type { RunReport } from '../pipeline/runner.ts';
 import { formatBytes, formatCount, formatRate } from '../report/quantity.ts';
-import { formatResult, toJsonValue } from './result-table.ts';
+import { resultJsonReplacer } from '../report/result-json.ts';
+import { formatResult } from './result-table.ts';
 
 // The same quantities the HTML report shows, in the same words.
 export { formatBytes, formatCount, formatRate } from '../report/quantity.ts';
@@ -63,7 +64,7 @@ export function toJsonSummary(report: RunReport): Record<string, unknown> {
 
 /** A result as plain JSON data: bigints as strings, typed arrays as arrays. */
 function toJson(value: unknown): unknown {
-  return value === undefined ? null : (JSON.parse(JSON.stringify(value, toJsonValue)) as unknown);
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value, resultJsonReplacer)) as unknown);
 }
 
 /** The most memory this process has held so far (the kernel's high-water mark of its RSS). */

@@ -3,6 +3,8 @@
  * be lost): statistics and quantiles as aligned tables, a histogram or a spectrum as a
  * one-line summary, anything else as short JSON. The result is recognised by its shape.
  */
+import { formatValue } from '../report/quantity.ts';
+import { resultJsonReplacer } from '../report/result-json.ts';
 
 type Row = readonly string[];
 
@@ -17,16 +19,6 @@ export function formatTable(head: Row, rows: readonly Row[], indent = '    ', nu
       .join('  ')
       .trimEnd();
   return [line(head, true), ...rows.map((row) => line(row, false))];
-}
-
-/** A number in at most 7 significant digits; big-integer strings and "NaN" as they are. */
-export function formatValue(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') {
-    if (Number.isInteger(value) && Math.abs(value) < 1e15) return value.toLocaleString('en-US');
-    return Number(value.toPrecision(7)).toString();
-  }
-  return String(value);
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -122,18 +114,6 @@ function spectrumLine(s: Record<string, unknown>): string {
 
 /** JSON on one line, cut at `max` characters. */
 export function shortJson(value: unknown, max = 200): string {
-  const text = JSON.stringify(value, toJsonValue) ?? String(value);
+  const text = JSON.stringify(value, resultJsonReplacer) ?? String(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/** A JSON.stringify replacer: bigints as decimal strings, typed arrays as arrays. */
-export function toJsonValue(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number | bigint>, (v) =>
-      typeof v === 'bigint' ? v.toString() : v,
-    );
-  }
-  if (value instanceof Map) return Object.fromEntries(value);
-  return value;
 }

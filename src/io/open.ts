@@ -51,10 +51,9 @@ export async function openMappedFile(
   options: OpenMappedFileOptions,
   log?: (message: string) => void,
 ): Promise<MappedFile> {
-  await checkRegularFile(path);
   const mmap = mmapAvailability();
   let { backend, fallback } = chooseBackend(options.io, mmap);
-  const handle = await openHandle(path);
+  const handle = await openForReading(path);
   try {
     const { size } = await handle.stat();
     if (backend === 'mmap' && mmap.available) {
@@ -93,11 +92,30 @@ async function checkRegularFile(path: string): Promise<void> {
   }
 }
 
-async function openHandle(path: string): Promise<FileHandle> {
+/**
+ * Opens the regular file `path` read-only, for a reader that keeps its own handle: a missing
+ * file is INPUT_MISSING; a directory, special or unreadable file is IO_READ.
+ */
+export async function openForReading(path: string): Promise<FileHandle> {
+  await checkRegularFile(path);
   try {
     return await open(path, 'r');
   } catch (error) {
     throw openError(path, error);
+  }
+}
+
+/**
+ * Opens `path` (openForReading) for a reader that keeps the handle: `build` makes the reader
+ * from it, and the handle is closed if that fails, since no reader will own it then.
+ */
+export async function openReader<R>(path: string, build: (handle: FileHandle) => Promise<R>): Promise<R> {
+  const handle = await openForReading(path);
+  try {
+    return await build(handle);
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
 }
 

@@ -60,7 +60,7 @@ export function createStreamedSource(init: StreamedSourceInit): OpenSource {
 }
 
 async function* streamedBatches(init: StreamedSourceInit, options: ReadOptions): AsyncGenerator<Batch> {
-  const { schema, startRow, endRow, chunkRows, path } = init;
+  const { schema, startRow, endRow, path } = init;
   const { overlap, signal } = options;
   if (endRow <= startRow) return;
   const pool = new ReusedArrays(options.reuseBuffers ?? false);
@@ -70,12 +70,7 @@ async function* streamedBatches(init: StreamedSourceInit, options: ReadOptions):
   const held: RowPiece[] = [];
   let delivered = 0;
   try {
-    for (const { first, newStart, end, rows, history } of batchRanges({
-      startRow,
-      endRow,
-      chunkRows,
-      overlap,
-    })) {
+    for (const { first, newStart, end, rows, history } of batchRanges({ ...init, overlap })) {
       signal?.throwIfAborted();
       while (held.length > 0 && held[0].start + held[0].rows <= first) held.shift();
       while (held.length === 0 || last(held) < end) {

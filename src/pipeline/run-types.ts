@@ -1,6 +1,7 @@
 /** The shapes a run takes and gives: options, progress, counts and the report. */
 import type { Schema } from '../core/schema.ts';
 import type { Progress } from '../core/stage.ts';
+import type { SinkOutcome } from '../report/report-types.ts';
 
 export interface PassProgress extends Progress {
   /** 1-based pass number and how many passes there are. */
@@ -35,17 +36,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: PassProgress) => void;
 }
 
-export interface SinkReport {
-  readonly type: string;
-  /** The sink's `name:` in the spec, when it has one. */
-  readonly name?: string;
-  readonly pointer: string;
-  /** New rows the sink received. */
-  readonly rows: number;
-  readonly outputs: readonly string[];
-  /** What the sink computed (an accumulator's result), or undefined for pure writers. */
-  readonly result: unknown;
-}
+/** One sink's part of a run; its shape is the report library's, which needs nothing above it. */
+export type SinkReport = SinkOutcome;
 
 export interface RunReport {
   readonly name?: string;

@@ -4,6 +4,7 @@
  * inside an SVG as a data: URI. node:zlib deflates; nothing else is needed.
  */
 import { deflateSync } from 'node:zlib';
+import { concatBytes } from '../io/concat-bytes.ts';
 
 const SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -20,19 +21,12 @@ export function encodePngRgb(width: number, height: number, rgb: Uint8Array): Ui
   const stride = width * 3;
   const raw = new Uint8Array((stride + 1) * height);
   for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
-  const parts = [
+  return concatBytes([
     SIGNATURE,
     chunk('IHDR', header),
     chunk('IDAT', deflateSync(raw)),
     chunk('IEND', new Uint8Array()),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  ]);
 }
 
 /** A chunk: length, type, data, CRC-32 of type and data. */

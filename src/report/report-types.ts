@@ -1,20 +1,26 @@
 /**
  * What a report of a run is made from. The shapes are the pipeline's (RunReport, FileOutcome)
  * restated here, so the report library needs nothing above it: the CLI hands its run over.
+ * A sink's outcome is defined here once and the pipeline's SinkReport is it.
  */
 import type { Schema } from '../core/schema.ts';
 
-/** One sink of a run: what it received, wrote and computed. */
-export interface ReportSink {
+/** One sink of a run: what it received, wrote and computed (the pipeline's SinkReport). */
+export interface SinkOutcome {
   readonly type: string;
-  /** The sink's `name:` in the spec. */
+  /** The sink's `name:` in the spec, when it has one. */
   readonly name?: string;
   /** Where it sits in the spec: `sinks[2]`. */
   readonly pointer: string;
+  /** New rows the sink received. */
   readonly rows: number;
   readonly outputs: readonly string[];
   /** An accumulator's result; undefined for a pure writer. */
   readonly result: unknown;
+}
+
+/** One sink of a run as the report shows it. */
+export interface ReportSink extends SinkOutcome {
   /** Its params as run (defaults filled in): a plot's axis labels name its columns from them. */
   readonly params?: Readonly<Record<string, unknown>>;
 }

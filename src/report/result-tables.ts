@@ -4,6 +4,7 @@
  */
 import { escapeHtml, htmlFacts, htmlTable } from './html.ts';
 import { formatValue } from './quantity.ts';
+import { resultJsonReplacer } from './result-json.ts';
 
 type Fields = Record<string, unknown>;
 
@@ -146,20 +147,8 @@ function spectrogramFacts(s: Fields, unit: string): string {
 const MAX_JSON_CHARS = 4000;
 
 function jsonHtml(value: unknown): string {
-  let text = JSON.stringify(value, jsonValue, 2) ?? String(value);
+  let text = JSON.stringify(value, resultJsonReplacer, 2) ?? String(value);
   if (text.length > MAX_JSON_CHARS)
     text = `${text.slice(0, MAX_JSON_CHARS)}\n… (${text.length - MAX_JSON_CHARS} more characters)`;
   return `<details class="json"><summary>result (JSON)</summary><pre>${escapeHtml(text)}</pre></details>`;
-}
-
-/** JSON.stringify's replacer: bigints as decimal strings, typed arrays as arrays, maps as objects. */
-function jsonValue(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    return Array.from(value as unknown as ArrayLike<number | bigint>, (v) =>
-      typeof v === 'bigint' ? v.toString() : v,
-    );
-  }
-  if (value instanceof Map) return Object.fromEntries(value);
-  return value;
 }

@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openArrowFile } from '../../src/formats/arrow/reader.ts';
+import { openParquetFile } from '../../src/formats/parquet/reader.ts';
 import { SluiceError } from '../../src/core/errors.ts';
 import type { IoChoice } from '../../src/io/mapped-file.ts';
 import type { MmapAddon, MmapAvailability } from '../../src/io/native.ts';
-import { chooseBackend, openMappedFile } from '../../src/io/open.ts';
+import { chooseBackend, openMappedFile, openReader } from '../../src/io/open.ts';
 import {
   MMAP_AVAILABLE,
   MMAP_SKIP_NOTE,
@@ -115,5 +117,44 @@ describe('openMappedFile', () => {
       path: locked,
       hint: 'Check the file permissions.',
     });
+  });
+});
+
+describe('openReader (the Arrow and Parquet readers open files through it)', () => {
+  it('hands the handle to the reader built on it', async () => {
+    const first = await openReader(path, async (handle) => {
+      const { buffer } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+      await handle.close();
+      return [...buffer];
+    });
+    expect(first).toEqual([...content.subarray(0, 4)]);
+  });
+
+  it('closes the handle when building the reader fails', async () => {
+    let closed = false;
+    const failure = new Error('not this format');
+    await expect(
+      openReader(path, (handle) => {
+        const close = handle.close.bind(handle);
+        handle.close = () => {
+          closed = true;
+          return close();
+        };
+        return Promise.reject(failure);
+      }),
+    ).rejects.toBe(failure);
+    expect(closed).toBe(true);
+  });
+
+  it('a missing Arrow or Parquet file is INPUT_MISSING, as every other input', async () => {
+    const missing = join(dir, 'nothing-here');
+    await expect(openArrowFile(missing)).rejects.toMatchObject({ code: 'INPUT_MISSING', path: missing });
+    await expect(openParquetFile(missing)).rejects.toMatchObject({ code: 'INPUT_MISSING', path: missing });
+  });
+
+  it.skipIf(process.platform === 'win32')('a FIFO is IO_READ without blocking on it', async () => {
+    const fifo = join(dir, 'reader-fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(openArrowFile(fifo)).rejects.toMatchObject({ code: 'IO_READ', path: fifo });
   });
 });

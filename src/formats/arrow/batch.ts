@@ -137,15 +137,3 @@ export function createIpcChunks(arrow: ArrowModule): IpcChunks {
   };
   return new IpcChunksClass();
 }
-
-/** The chunks joined into one buffer (a copy). */
-export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  const total = chunks.reduce((sum, c) => sum + c.byteLength, 0);
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}

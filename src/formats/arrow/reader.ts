@@ -8,13 +8,14 @@
  * default) are refused: apache-arrow has no codec for them here.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
 import type { Schema as ArrowSchema } from 'apache-arrow';
 import { SluiceError } from '../../core/errors.ts';
 import type { ArrowModule } from '../../io/lazy.ts';
 import { loadArrow } from '../../io/lazy.ts';
+import { concatBytes } from '../../io/concat-bytes.ts';
 import { readFullyAt } from '../../io/positioned-read.ts';
 import type { RowPiece } from '../../io/streamed-table.ts';
+import { openReader } from '../../io/open.ts';
 import type { FieldPlan, NullPolicy, ReadableField } from './columns.ts';
 import { planFields, valuesOf } from './columns.ts';
 import { checkFooter, checkMessage } from './flatbuffer-check.ts';
@@ -64,21 +65,7 @@ export interface ArrowReader {
 /** Opens `path` and walks its message headers; record batches are read by `pieces`. */
 export async function openArrowFile(path: string): Promise<ArrowReader> {
   const arrow = await loadArrow();
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new SluiceError('IO_READ', `${path}: cannot open: ${(error as Error).message}`, {
-      path,
-      cause: error,
-    });
-  }
-  try {
-    return await describe(arrow, handle, path);
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
+  return openReader(path, (handle) => describe(arrow, handle, path));
 }
 
 async function describe(arrow: ArrowModule, handle: FileHandle, path: string): Promise<ArrowReader> {
@@ -97,7 +84,7 @@ async function describe(arrow: ArrowModule, handle: FileHandle, path: string): P
     : await footerSchemaMessage(arrow, handle, path, { offset: end, length: size - 10 - end });
   const prefix = [schemaBytes];
   for (const d of walk.dictionaries) prefix.push(await readAt(handle, d.offset, d.length, path));
-  const schema = decodeSchema(arrow, concat(prefix), path);
+  const schema = decodeSchema(arrow, concatBytes(prefix), path);
   const decoded = { batches: 0 };
   const totalRows = walk.batches.reduce((n, b) => n + b.rows, 0);
   let fields: FieldPlan;
@@ -116,7 +103,7 @@ async function describe(arrow: ArrowModule, handle: FileHandle, path: string): P
     decoded,
     pieces: (fields, range, signal) =>
       readPieces(
-        { arrow, handle, path, prefix: concat(prefix), batches: walk.batches, decoded },
+        { arrow, handle, path, prefix: concatBytes(prefix), batches: walk.batches, decoded },
         fields,
         range,
         signal,
@@ -339,16 +326,6 @@ function decodeBatch(
 async function readAt(handle: FileHandle, offset: number, length: number, path: string): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   await readFullyAt(handle, out, offset, path);
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 

@@ -7,9 +7,8 @@
  * every field, and a file it reads differently (a stray quote) fails there.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
-import { SluiceError } from '../../core/errors.ts';
 import { readFullyAt } from '../../io/positioned-read.ts';
+import { openForReading } from '../../io/open.ts';
 
 /** A record offset is kept for every this many records. */
 export const INDEX_EVERY = 4096;
@@ -28,15 +27,7 @@ export interface RecordIndex {
 
 /** Scans `path`: its data records (after a header record when `header`) and their index. */
 export async function indexRecords(path: string, quote: string, header: boolean): Promise<RecordIndex> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new SluiceError('IO_READ', `${path}: cannot open: ${(error as Error).message}`, {
-      path,
-      cause: error,
-    });
-  }
+  const handle = await openForReading(path);
   try {
     const size = (await handle.stat()).size;
     return await scan(handle, path, size, quote.charCodeAt(0), header);

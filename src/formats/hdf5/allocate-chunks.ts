@@ -12,17 +12,19 @@
  * the file moves, and the file stays one libhdf5 can extend (HDFStore.append).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { SluiceError } from '../../core/errors.ts';
+import type { SluiceError } from '../../core/errors.ts';
 import { btreeBytes, encodeChunkBTree } from './chunk-btree.ts';
 import type { Message } from './layout.ts';
+import { MSG_DATASPACE, MSG_LAYOUT, readObjectHeader, readUint } from './layout.ts';
 import {
-  MSG_DATASPACE,
-  MSG_LAYOUT,
-  readAtHandle,
-  readObjectHeader,
-  readSuperblock,
-  readUint,
-} from './layout.ts';
+  DATA_ALIGNMENT,
+  alignUp,
+  onlyMessage,
+  readPatchedFile,
+  unexpectedLayout,
+  writeAll,
+  writeUint64,
+} from './h5wasm-patch.ts';
 import { MSG_FILTERS } from './object-header.ts';
 
 /** Where the records of an allocated chunked dataset are. */
@@ -35,7 +37,8 @@ export interface ChunkedRows {
   readonly end: number;
 }
 
-const DATA_ALIGNMENT = 4096;
+const UNEXPECTED_HINT =
+  'write with compression: gzip (the table is then written through h5wasm), and please report this';
 /** libhdf5's default K of chunk B-trees (HDF5_BTREE_CHUNK_IK_DEF), which superblock 0 implies. */
 const DEFAULT_CHUNK_K = 32;
 
@@ -49,11 +52,7 @@ export async function allocateChunkedRows(
   headerAddress: number,
   rows: number,
 ): Promise<ChunkedRows> {
-  const { size } = await handle.stat();
-  const readAt = readAtHandle(handle);
-  const sb = await readSuperblock(readAt, size, path);
-  if (sb.version > 1 || sb.sizeOfOffsets !== 8 || sb.sizeOfLengths !== 8 || sb.baseAddress !== 0)
-    throw unexpected(path, `superblock version ${sb.version}`);
+  const { size, readAt, sb } = await readPatchedFile(handle, path, [0, 1], UNEXPECTED_HINT);
   const head = await readAt(sb.offset, 32);
   // Superblock 1 stores the chunk B-tree K after the group Ks and the consistency flags.
   const k =
@@ -61,7 +60,7 @@ export async function allocateChunkedRows(
   if ((await readAt(headerAddress, 1))[0] !== 1) throw unexpected(path, 'object header version');
   const messages = await readObjectHeader(readAt, size, sb, headerAddress, path);
   if (messages.some((m) => m.type === MSG_FILTERS)) throw unexpected(path, 'filter pipeline');
-  const layout = only(messages, MSG_LAYOUT, path);
+  const layout = onlyMessage(messages, MSG_LAYOUT, path, UNEXPECTED_HINT);
   const { data } = layout;
   // Layout version 3, chunked, rank 1 (+ the element size), no index yet.
   if (data[0] !== 3 || data[1] !== 2 || data[2] !== 2 || readUint(data, 3, 8) !== undefined)
@@ -69,7 +68,7 @@ export async function allocateChunkedRows(
   const dims = new DataView(data.buffer, data.byteOffset + 11, 8);
   const chunkRows = dims.getUint32(0, true);
   const rowBytes = dims.getUint32(4, true);
-  checkRows(only(messages, MSG_DATASPACE, path), rows, path);
+  checkRows(onlyMessage(messages, MSG_DATASPACE, path, UNEXPECTED_HINT), rows, path);
   if (rows === 0) return { offset: 0, rowBytes, chunkRows, end: size };
 
   const count = Math.ceil(rows / chunkRows);
@@ -91,12 +90,6 @@ export async function allocateChunkedRows(
   return { offset, rowBytes, chunkRows, end };
 }
 
-function only(messages: readonly Message[], type: number, path: string): Message {
-  const found = messages.filter((m) => m.type === type);
-  if (found.length !== 1 || found[0].flags & 0x02) throw unexpected(path, `header message ${type}`);
-  return found[0];
-}
-
 /** The dataspace (message version 1 or 2) must be 1-D with `rows` rows. */
 function checkRows({ data }: Message, rows: number, path: string): void {
   const [version, rank] = data;
@@ -104,28 +97,7 @@ function checkRows({ data }: Message, rows: number, path: string): void {
   if (dimsAt < 0 || rank !== 1 || readUint(data, dimsAt, 8) !== rows) throw unexpected(path, 'dataspace');
 }
 
-async function writeUint64(handle: FileHandle, offset: number, value: number): Promise<void> {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(value), true);
-  await writeAll(handle, bytes, offset);
-}
-
-async function writeAll(handle: FileHandle, bytes: Uint8Array, offset: number): Promise<void> {
-  for (let done = 0; done < bytes.length;) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, offset + done);
-    if (bytesWritten <= 0) throw new SluiceError('IO_WRITE', `${offset}: the write made no progress`);
-    done += bytesWritten;
-  }
-}
-
-function alignUp(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
-}
-
 /** The file h5wasm just wrote is not laid out as this module expects: a bug, not bad input. */
 function unexpected(path: string, what: string): SluiceError {
-  return new SluiceError('STAGE_FAILED', `${path}: unexpected ${what} in the HDF5 file h5wasm created`, {
-    path,
-    hint: 'write with compression: gzip (the table is then written through h5wasm), and please report this',
-  });
+  return unexpectedLayout(path, what, UNEXPECTED_HINT);
 }

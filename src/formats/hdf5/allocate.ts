@@ -13,16 +13,17 @@
  * so nothing else in the file moves.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { SluiceError } from '../../core/errors.ts';
-import type { Message, Superblock } from './layout.ts';
+import type { SluiceError } from '../../core/errors.ts';
 import {
-  MSG_DATASPACE,
-  MSG_LAYOUT,
-  readAtHandle,
-  readObjectHeader,
-  readSuperblock,
-  readUint,
-} from './layout.ts';
+  DATA_ALIGNMENT,
+  alignUp,
+  onlyMessage,
+  readPatchedFile,
+  unexpectedLayout,
+  writeUint64,
+} from './h5wasm-patch.ts';
+import type { Message, Superblock } from './layout.ts';
+import { MSG_DATASPACE, MSG_LAYOUT, readObjectHeader, readUint } from './layout.ts';
 
 /** A dataset created empty, and the bytes one of its rows takes. */
 export interface EmptyDataset {
@@ -31,7 +32,7 @@ export interface EmptyDataset {
   readonly rowBytes: number;
 }
 
-const DATA_ALIGNMENT = 4096;
+const UNEXPECTED_HINT = 'write with storage: chunked instead, and please report this';
 /** Superblock 0: end-of-file address after the base and free-space addresses. */
 const SUPERBLOCK0_BASE_AT = 24;
 
@@ -44,19 +45,17 @@ export async function allocateContiguous(
 ): Promise<number[]> {
   // Empty datasets are complete as created: no storage is what HDF5 itself writes for them.
   if (rows === 0) return datasets.map(() => 0);
-  const { size } = await handle.stat();
-  const readAt = readAtHandle(handle);
-  const sb = await readSuperblock(readAt, size, path);
-  if (sb.version !== 0 || sb.sizeOfOffsets !== 8 || sb.sizeOfLengths !== 8 || sb.baseAddress !== 0)
-    throw unexpected(path, `superblock version ${sb.version}`);
+  const { size, readAt, sb } = await readPatchedFile(handle, path, [0], UNEXPECTED_HINT);
   const offsets: number[] = [];
   let end = size;
   for (const dataset of datasets) {
     const messages = await readObjectHeader(readAt, size, sb, dataset.headerAddress, path);
     const start = alignUp(end, DATA_ALIGNMENT);
     const bytes = rows * dataset.rowBytes;
-    await setRows(handle, path, only(messages, MSG_DATASPACE, path), rows);
-    await setAddress(handle, path, only(messages, MSG_LAYOUT, path), sb, start, bytes);
+    const space = onlyMessage(messages, MSG_DATASPACE, path, UNEXPECTED_HINT);
+    const layout = onlyMessage(messages, MSG_LAYOUT, path, UNEXPECTED_HINT);
+    await setRows(handle, path, space, rows);
+    await setAddress(handle, path, layout, sb, start, bytes);
     offsets.push(start);
     end = start + bytes;
   }
@@ -64,12 +63,6 @@ export async function allocateContiguous(
   // The file's length is its end-of-file address from now on; the data fills the holes.
   await handle.truncate(end);
   return offsets;
-}
-
-function only(messages: readonly Message[], type: number, path: string): Message {
-  const found = messages.filter((m) => m.type === type);
-  if (found.length !== 1 || found[0].flags & 0x02) throw unexpected(path, `header message ${type}`);
-  return found[0];
 }
 
 /** Dataspace message 1 or 2: the first dimension, and its maximum when stored, become `rows`. */
@@ -96,20 +89,7 @@ async function setAddress(
   await writeUint64(handle, at + 2 + sb.sizeOfOffsets, bytes);
 }
 
-async function writeUint64(handle: FileHandle, offset: number, value: number): Promise<void> {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, BigInt(value), true);
-  await handle.write(bytes, 0, 8, offset);
-}
-
-function alignUp(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
-}
-
 /** The file h5wasm just wrote is not laid out as this module expects: a bug, not bad input. */
 function unexpected(path: string, what: string): SluiceError {
-  return new SluiceError('STAGE_FAILED', `${path}: unexpected ${what} in the HDF5 file h5wasm created`, {
-    path,
-    hint: 'write with storage: chunked instead, and please report this',
-  });
+  return unexpectedLayout(path, what, UNEXPECTED_HINT);
 }

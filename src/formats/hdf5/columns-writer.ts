@@ -8,7 +8,6 @@
  */
 import type { Dataset, File as H5File } from 'h5wasm/node';
 import { itemSizeOf } from '../../core/dtype.ts';
-import { SluiceError } from '../../core/errors.ts';
 import type { ColumnSchema, Schema } from '../../core/schema.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
 import { abortAfter } from '../../io/atomic-file.ts';
@@ -17,6 +16,8 @@ import type { H5wasmModule } from '../../io/lazy.ts';
 import { RegionWriter } from '../../io/region-writer.ts';
 import type { ChunkedStorage, DatasetPlacement } from './datasets.ts';
 import { createColumnDatasets } from './datasets.ts';
+import type { SizedFor } from './sized-rows.ts';
+import { SizedRows } from './sized-rows.ts';
 import { writeSkeleton } from './skeleton.ts';
 import type { ColumnChunk, TableEncoder } from '../table-encoder.ts';
 import { toBytes } from '../table-encoder.ts';
@@ -69,14 +70,13 @@ export class ChunkedColumnsEncoder implements TableEncoder {
   }
 }
 
-export class ContiguousColumnsEncoder implements TableEncoder {
-  private rows = 0;
+const SIZED_FOR: SizedFor = {
+  what: 'datasets',
+  hint: 'The input changed while it was read, or this is a bug: please report it (storage: chunked avoids sizing in advance).',
+};
 
-  private constructor(
-    private readonly file: AtomicFile,
-    private readonly totalRows: number,
-    private readonly writer: RegionWriter,
-  ) {}
+export class ContiguousColumnsEncoder implements TableEncoder {
+  private constructor(private readonly sized: SizedRows) {}
 
   /** Creates the file's metadata with every dataset sized for `totalRows` rows. */
   static async open(
@@ -101,34 +101,20 @@ export class ContiguousColumnsEncoder implements TableEncoder {
       totalRows,
     );
     const writer = await RegionWriter.open(file.handle, file.tempPath, offsets, file.path);
-    return new ContiguousColumnsEncoder(file, totalRows, writer);
+    return new ContiguousColumnsEncoder(new SizedRows(file, writer, totalRows, SIZED_FOR));
   }
 
   async write(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
-    if (this.rows + rows > this.totalRows) throw this.rowCountError(this.rows + rows);
+    this.sized.take(rows);
     // Each dataset's rows arrive in order, so appending to its region puts them in place.
-    for (let i = 0; i < chunks.length; i++) await this.writer.append(i, toBytes(chunks[i].data));
-    this.rows += rows;
+    for (let i = 0; i < chunks.length; i++) await this.sized.writer.append(i, toBytes(chunks[i].data));
   }
 
-  async finish(): Promise<void> {
-    if (this.rows !== this.totalRows) throw this.rowCountError(this.rows);
-    await this.writer.finish();
-    await this.file.commit();
+  finish(): Promise<void> {
+    return this.sized.finish();
   }
 
-  async abort(): Promise<void> {
-    await abortAfter(this.file, () => this.writer.abort());
-  }
-
-  private rowCountError(rows: number): SluiceError {
-    return new SluiceError(
-      'ROWS_MISMATCH',
-      `hdf5: ${rows} rows arrived for datasets sized for ${this.totalRows}`,
-      {
-        path: this.file.path,
-        hint: 'The input changed while it was read, or this is a bug: please report it (storage: chunked avoids sizing in advance).',
-      },
-    );
+  abort(): Promise<void> {
+    return this.sized.abort();
   }
 }

@@ -7,10 +7,9 @@
  * guarded (h5wasm-calls.ts); the superblock and each contiguous dataset's layout message are
  * read by sluice's own parser (layout.ts), which checks them. A corrupt file is a SluiceError.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
 import type { Dataset, File as H5File, Group, Metadata } from 'h5wasm/node';
 import { SluiceError } from '../../core/errors.ts';
+import { openForReading } from '../../io/open.ts';
 import type { Hdf5Library } from './h5wasm-calls.ts';
 import { loadHdf5Library } from './h5wasm-calls.ts';
 import type { ReadAt, Superblock } from './layout.ts';
@@ -66,15 +65,7 @@ interface Walk {
 
 /** Lists every group, dataset and link of the HDF5 file at `path`. */
 export async function listHdf5(path: string): Promise<Hdf5Listing> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new SluiceError('IO_READ', `${path}: cannot open: ${(error as Error).message}`, {
-      path,
-      cause: error,
-    });
-  }
+  const handle = await openForReading(path);
   try {
     const size = (await handle.stat()).size;
     const read = readAtHandle(handle);

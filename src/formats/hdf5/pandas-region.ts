@@ -13,13 +13,14 @@ import { open } from 'node:fs/promises';
 import { SluiceError } from '../../core/errors.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
 import type { AtomicFile } from '../../io/atomic-file.ts';
-import { abortAfter } from '../../io/atomic-file.ts';
 import { RegionWriter } from '../../io/region-writer.ts';
 import type { ColumnChunk, TableEncoder } from '../table-encoder.ts';
 import { allocateChunkedRows } from './allocate-chunks.ts';
 import { pandasChunkRows, pandasFields, pandasRowBytes } from './pandas-attributes.ts';
 import { PandasRecordPacker } from './pandas-records.ts';
 import { writePandasSkeleton } from './pandas-skeleton.ts';
+import type { SizedFor } from './sized-rows.ts';
+import { SizedRows } from './sized-rows.ts';
 
 /** Where the records of a pandas table sized in advance are. */
 export interface PandasTableRegion {
@@ -73,14 +74,16 @@ function writeTable(
 const BLOCK_BYTES = 256 * 1024;
 
 /** The table's encoder when the row count is known and nothing is compressed. */
+const SIZED_FOR: SizedFor = {
+  what: 'a pandas table',
+  hint: 'The input changed while it was read, or this is a bug: please report it (compression: gzip writes the table through h5wasm, without sizing it in advance).',
+};
+
 export class PandasRecordsEncoder implements TableEncoder {
-  private rows = 0;
   private readonly blockRows: number;
 
   private constructor(
-    private readonly file: AtomicFile,
-    private readonly totalRows: number,
-    private readonly writer: RegionWriter,
+    private readonly sized: SizedRows,
     private readonly packer: PandasRecordPacker,
   ) {
     this.blockRows = Math.max(1, Math.floor(BLOCK_BYTES / packer.rowBytes));
@@ -96,16 +99,16 @@ export class PandasRecordsEncoder implements TableEncoder {
     const headerAddress = await writeTable(file.tempPath, file.path, columns, options, totalRows);
     const { offset } = await allocateChunkedRows(file.handle, file.tempPath, headerAddress, totalRows);
     const writer = await RegionWriter.open(file.handle, file.tempPath, [offset], file.path);
-    return new PandasRecordsEncoder(file, totalRows, writer, new PandasRecordPacker(columns));
+    const sized = new SizedRows(file, writer, totalRows, SIZED_FOR);
+    return new PandasRecordsEncoder(sized, new PandasRecordPacker(columns));
   }
 
   async write(chunks: readonly ColumnChunk[], rows: number): Promise<void> {
-    if (this.rows + rows > this.totalRows) throw this.rowCountError(this.rows + rows);
+    const first = this.sized.take(rows);
     for (let from = 0; from < rows; from += this.blockRows) {
       const n = Math.min(this.blockRows, rows - from);
-      await this.writer.append(0, this.packer.pack(chunks, from, n, this.rows + from));
+      await this.sized.writer.append(0, this.packer.pack(chunks, from, n, first + from));
     }
-    this.rows += rows;
   }
 
   /**
@@ -113,35 +116,21 @@ export class PandasRecordsEncoder implements TableEncoder {
    * numbers included), e.g. by a worker thread; copied before the promise settles.
    */
   async writeRecords(records: Uint8Array, rows: number): Promise<void> {
-    if (this.rows + rows > this.totalRows) throw this.rowCountError(this.rows + rows);
+    this.sized.take(rows);
     if (records.length !== rows * this.packer.rowBytes) {
       throw new SluiceError('STAGE_FAILED', `hdf5: ${records.length} bytes of records for ${rows} rows`, {
-        path: this.file.path,
+        path: this.sized.path,
         hint: `a bug: records of this table are ${this.packer.rowBytes} bytes; please report it`,
       });
     }
-    await this.writer.append(0, records);
-    this.rows += rows;
+    await this.sized.writer.append(0, records);
   }
 
-  async finish(): Promise<void> {
-    if (this.rows !== this.totalRows) throw this.rowCountError(this.rows);
-    await this.writer.finish();
-    await this.file.commit();
+  finish(): Promise<void> {
+    return this.sized.finish();
   }
 
-  async abort(): Promise<void> {
-    await abortAfter(this.file, () => this.writer.abort());
-  }
-
-  private rowCountError(rows: number): SluiceError {
-    return new SluiceError(
-      'ROWS_MISMATCH',
-      `hdf5: ${rows} rows arrived for a pandas table sized for ${this.totalRows}`,
-      {
-        path: this.file.path,
-        hint: 'The input changed while it was read, or this is a bug: please report it (compression: gzip writes the table through h5wasm, without sizing it in advance).',
-      },
-    );
+  abort(): Promise<void> {
+    return this.sized.abort();
   }
 }

@@ -67,15 +67,10 @@ async function* sliceBatches(
   rowBytes: number,
   options: ReadOptions,
 ): AsyncGenerator<Batch, void, undefined> {
-  const { schema, startRow, endRow, chunkRows, columns, path } = init;
+  const { schema, columns, path } = init;
   const { overlap, signal } = options;
   let delivered = 0;
-  for (const { first, newStart, end, rows, history } of batchRanges({
-    startRow,
-    endRow,
-    chunkRows,
-    overlap,
-  })) {
+  for (const { first, newStart, end, rows, history } of batchRanges({ ...init, overlap })) {
     signal?.throwIfAborted();
     const out: Record<string, Column> = {};
     schema.columns.forEach((c, i) => {

@@ -10,7 +10,6 @@
  * trap leaves undefined, is replaced by a fresh one.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { RecordBatch, Schema as ArrowSchema, Table } from 'apache-arrow';
 import { SluiceError } from '../../core/errors.ts';
@@ -18,6 +17,7 @@ import type { ArrowModule, ParquetWasmModule } from '../../io/lazy.ts';
 import { loadArrow } from '../../io/lazy.ts';
 import { readFullyAt } from '../../io/positioned-read.ts';
 import type { RowPiece } from '../../io/streamed-table.ts';
+import { openReader } from '../../io/open.ts';
 import type { FieldPlan, NullPolicy, ReadableField } from '../arrow/columns.ts';
 import { planFields, valuesOf } from '../arrow/columns.ts';
 import type { ParquetFooter, RowGroupFacts } from './row-group-file.ts';
@@ -106,21 +106,7 @@ function isTrap(error: unknown): boolean {
 /** Opens `path` and reads its footer; the data is read by `pieces`. */
 export async function openParquetFile(path: string): Promise<ParquetReader> {
   const arrow = await loadArrow();
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new SluiceError('IO_READ', `${path}: cannot open: ${(error as Error).message}`, {
-      path,
-      cause: error,
-    });
-  }
-  try {
-    return await describe(handle, arrow, path);
-  } catch (error) {
-    await handle.close();
-    throw error;
-  }
+  return openReader(path, (handle) => describe(handle, arrow, path));
 }
 
 async function describe(handle: FileHandle, arrow: ArrowModule, path: string): Promise<ParquetReader> {

@@ -6,6 +6,7 @@
  * makes it panic is an exception at that call, never an error thrown later in a callback.
  */
 import { SluiceError } from '../../core/errors.ts';
+import { concatBytes } from '../../io/concat-bytes.ts';
 import type { ThriftList } from './thrift-compact.ts';
 import { T, ThriftStruct, decodeStruct, encodeStruct } from './thrift-compact.ts';
 
@@ -207,7 +208,7 @@ export function rowGroupFiles(
       elementType: T.STRUCT,
       items: [copy],
     });
-    return join([...parts, ...footerBytes(metadata)]);
+    return concatBytes([...parts, ...footerBytes(metadata)]);
   };
 }
 
@@ -288,7 +289,7 @@ export function schemaFile(footer: ParquetFooter): Uint8Array {
   const metadata = decodeStruct(encodeStruct(footer.metadata)).struct;
   metadata.set(FILE.numRows, T.I64, 0n);
   metadata.set(FILE.rowGroups, T.LIST, { kind: 'list', type: T.LIST, elementType: T.STRUCT, items: [] });
-  return join([Uint8Array.from(PARQUET_MAGIC), ...footerBytes(metadata)]);
+  return concatBytes([Uint8Array.from(PARQUET_MAGIC), ...footerBytes(metadata)]);
 }
 
 /** Moves a chunk's page offsets by `delta`; its page indexes and bloom filter are dropped. */
@@ -310,16 +311,6 @@ function footerBytes(metadata: ThriftStruct): Uint8Array[] {
   new DataView(tail.buffer).setUint32(0, encoded.length, true);
   tail.set(PARQUET_MAGIC, 4);
   return [encoded, tail];
-}
-
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const decoder = new TextDecoder();

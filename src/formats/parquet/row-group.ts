@@ -10,13 +10,8 @@ import { isFloatDType } from '../../core/dtype.ts';
 import type { ColumnSchema, Schema } from '../../core/schema.ts';
 import type { ArrowModule, ParquetWasmModule } from '../../io/lazy.ts';
 import { loadArrow, loadParquetWasm } from '../../io/lazy.ts';
-import {
-  concatBytes,
-  createIpcChunks,
-  schemaMetadata,
-  toArrowSchema,
-  toRecordBatch,
-} from '../arrow/batch.ts';
+import { concatBytes } from '../../io/concat-bytes.ts';
+import { createIpcChunks, schemaMetadata, toArrowSchema, toRecordBatch } from '../arrow/batch.ts';
 import type { ColumnChunk } from '../table-encoder.ts';
 
 export interface ParquetWriteOptions {

@@ -8,6 +8,7 @@ import type { Batch } from '../../../src/core/batch.ts';
 import { SluiceError } from '../../../src/core/errors.ts';
 import type { OpenSource } from '../../../src/core/stage.ts';
 import { loadHdf5Library } from '../../../src/formats/hdf5/h5wasm-calls.ts';
+import { concatBytes } from '../../../src/io/concat-bytes.ts';
 import { openSource } from '../../sources/source-harness.ts';
 
 /** A fixture and the selection read from it. */
@@ -47,7 +48,7 @@ export async function readTable(path: string, params: Readonly<Record<string, un
   } finally {
     await source.close();
   }
-  const columns = Object.fromEntries(Object.entries(parts).map(([name, p]) => [name, concat(p)]));
+  const columns = Object.fromEntries(Object.entries(parts).map(([name, p]) => [name, concatBytes(p)]));
   return { rows, columns, datasets: datasetsOf(source) };
 }
 
@@ -61,16 +62,6 @@ function collect(batch: Batch, parts: Record<string, Uint8Array[]>): void {
 function datasetsOf(source: OpenSource): Record<string, string> {
   const entries = (source.details['datasets'] ?? []) as { column: string; dataset: string }[];
   return Object.fromEntries(entries.map((d) => [d.column, d.dataset]));
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Judges one read of the mutated file at `path` against the unmutated `reference`. */
