@@ -112,7 +112,10 @@ export class ThreadedRun {
     sinks: SinkInstance[],
   ): Promise<boolean> {
     const { prepared, ctx } = this;
-    const formats = prepared.plan.sinks.map((s) => regionFormatOf(s.stage.name, s.params, prepared.sinkRows));
+    const asked = this.options.workers !== undefined;
+    const formats = prepared.plan.sinks
+      .map((s) => regionFormatOf(s.stage.name, s.params, prepared.sinkRows))
+      .map((f) => (f && (asked || f.threadedByDefault) ? f : undefined));
     for (const [i, format] of formats.entries()) {
       if (!format) sinks[i] = await createSink(prepared, ctx, overwrite, prepassResults.get(i), i);
     }
