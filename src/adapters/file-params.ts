@@ -29,6 +29,16 @@ export function chunkRowsField(defaultRows: number, note = '') {
     );
 }
 
+/** The optional `columns` param: distinct names, in the order to read them; `note` says what reading them costs. */
+export function columnsField(note: string) {
+  return z
+    .array(z.string().min(1))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, 'column names must be unique')
+    .optional()
+    .describe(note);
+}
+
 export const fileSourceFields = {
   path: z
     .string()

@@ -11,7 +11,7 @@ import type { OpenSource } from '../core/stage.ts';
 import type { PieceReader } from '../io/streamed-table.ts';
 import { createStreamedSource } from '../io/streamed-table.ts';
 import { checkRowOrder, resolveRowRange } from '../io/table-reader.ts';
-import { fileSourceFields } from './file-params.ts';
+import { columnsField, fileSourceFields } from './file-params.ts';
 
 export const streamedSourceFields = {
   ...fileSourceFields,
@@ -21,14 +21,9 @@ export const streamedSourceFields = {
     .describe(
       'Accepted so that `--io` applies to every spec; this decoder reads the file with its own positioned reads whatever it says.',
     ),
-  columns: z
-    .array(z.string().min(1))
-    .min(1)
-    .refine((list) => new Set(list).size === list.length, 'column names must be unique')
-    .optional()
-    .describe(
-      'Columns to read, in the order given; only they are decoded. Default: every column of a type sluice reads (`sluice inspect` lists the others).',
-    ),
+  columns: columnsField(
+    'Columns to read, in the order given; only they are decoded. Default: every column of a type sluice reads (`sluice inspect` lists the others).',
+  ),
   nulls: z
     .enum(['error', 'zero'])
     .default('error')

@@ -4,19 +4,14 @@ import { hasAptMagic } from '../formats/apt/header.ts';
 import type { AptOutputColumn } from '../formats/apt/reader.ts';
 import { readAptTable } from '../formats/apt/reader.ts';
 import { splitSections } from '../formats/apt/split-sections.ts';
-import { fileSourceFields, openTableFile } from '../adapters/file-params.ts';
+import { columnsField, fileSourceFields, openTableFile } from '../adapters/file-params.ts';
 
 const params = z
   .object({
     ...fileSourceFields,
-    columns: z
-      .array(z.string().min(1))
-      .min(1)
-      .refine((list) => new Set(list).size === list.length, 'column names must be unique')
-      .optional()
-      .describe(
-        'Columns to read, in the order given; only their sections are read. Default: every readable section.',
-      ),
+    columns: columnsField(
+      'Columns to read, in the order given; only their sections are read. Default: every readable section.',
+    ),
   })
   .strict()
   .describe(
