@@ -108,6 +108,28 @@ async function importUntransformed<T>(specifier: string, plain: () => Promise<T>
 
 export const loadParquetWasm = once((): Promise<ParquetWasmModule> => import('parquet-wasm/node'));
 
+/** The native zstd library's bindings (zstd-napi), as far as sluice uses them. */
+export interface NativeZstd {
+  readonly CCtx: new () => { compress(target: Uint8Array, source: Uint8Array, level: number): number };
+  compressBound(length: number): number;
+}
+
+/**
+ * zstd-napi's bindings, or undefined where they cannot load: it is an optional dependency,
+ * built from source on install, and sluice falls back to parquet-wasm's zstd without it.
+ * SLUICE_NATIVE_ZSTD=0 turns it off.
+ */
+export const loadNativeZstd = once(async (): Promise<NativeZstd | undefined> => {
+  if (process.env.SLUICE_NATIVE_ZSTD === '0') return undefined;
+  try {
+    const binding = (await import('zstd-napi/binding.js')) as { default?: NativeZstd } & Partial<NativeZstd>;
+    const zstd = binding.default ?? (binding as NativeZstd);
+    return typeof zstd.compressBound === 'function' ? zstd : undefined;
+  } catch {
+    return undefined;
+  }
+});
+
 export const loadArrow = once((): Promise<ArrowModule> => import('apache-arrow'));
 
 export const loadResvg = once((): Promise<ResvgModule> => import('@resvg/resvg-js'));

@@ -11,7 +11,6 @@
  * sharded run's parts) or bytes in memory (writer.ts joins row groups encoded on workers).
  */
 import { SluiceError } from '../../core/errors.ts';
-import type { AtomicFile } from '../../io/atomic-file.ts';
 import type { ThriftList } from './thrift-compact.ts';
 import { decodeStruct, encodeStruct, T, ThriftStruct } from './thrift-compact.ts';
 
@@ -103,6 +102,11 @@ interface Blob {
   readonly offsetId: number;
 }
 
+/** Where the assembled bytes go, in order (an AtomicFile, or a WriteBehind over one). */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>;
+}
+
 /** Appends parts to `out` (empty, just opened), in order; `finish` writes the footer. */
 export class ParquetAssembler {
   private at = 0;
@@ -114,7 +118,7 @@ export class ParquetAssembler {
   private readonly offsetIndexes: Blob[] = [];
   private readonly bloomFilters: Blob[] = [];
 
-  constructor(private readonly out: AtomicFile) {}
+  constructor(private readonly out: ByteSink) {}
 
   /** Copies the part's non-empty row groups; its schema must be the first part's. */
   async append(part: PartBytes, footer?: ParquetFooter): Promise<void> {
@@ -266,7 +270,7 @@ export class ParquetAssembler {
  * The key-value pairs in key order: arrow-rs keeps them in a hash map, whose order differs
  * from one wasm instance to the next, and a file must be the same whichever thread wrote it.
  */
-function sortKeyValueMetadata(metadata: ThriftStruct): void {
+export function sortKeyValueMetadata(metadata: ThriftStruct): void {
   const pairs = metadata.list(FILE.keyValueMetadata)?.items as ThriftStruct[] | undefined;
   if (!pairs) return;
   const key = (pair: ThriftStruct) => Buffer.from(pair.get(KEY_VALUE.key) as Uint8Array).toString('latin1');

@@ -39,6 +39,11 @@ export interface RowGroupSpec {
   readonly columns: readonly ColumnSchema[];
   readonly schema: Schema;
   readonly options: ParquetWriteOptions;
+  /**
+   * parquet-wasm's file of the schema and no rows, when sluice encodes the row groups itself
+   * (direct-row-group.ts): every row group's footer is this one's.
+   */
+  readonly template?: Uint8Array;
 }
 
 /** parquet-wasm's name of each codec (its Compression enum is read once the library is loaded). */
