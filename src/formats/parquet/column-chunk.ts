@@ -133,7 +133,17 @@ export function writeColumnChunk(
     [9, T.I64, BigInt(start)],
   ];
   if (options.statistics) fields.push([12, T.STRUCT, statistics(column.dtype, values.subarray(0, rows))]);
-  fields.push([13, T.LIST, listOf(T.STRUCT, [structOf([[1, T.I32, 0], [2, T.I32, 0], [3, T.I32, pages]])])]);
+  fields.push([
+    13,
+    T.LIST,
+    listOf(T.STRUCT, [
+      structOf([
+        [1, T.I32, 0],
+        [2, T.I32, 0],
+        [3, T.I32, pages],
+      ]),
+    ]),
+  ]);
   const chunk = structOf([
     [2, T.I64, 0n],
     [3, T.STRUCT, structOf(fields)],

@@ -29,7 +29,9 @@ export function columnMinMax(dtype: DType, values: TypedArray): MinMax | undefin
     case 'uint64':
       return bigMinMax(values as BigInt64Array | BigUint64Array);
     default:
-      return intMinMax(values as Exclude<TypedArray, BigInt64Array | BigUint64Array | Float32Array | Float64Array>);
+      return intMinMax(
+        values as Exclude<TypedArray, BigInt64Array | BigUint64Array | Float32Array | Float64Array>,
+      );
   }
 }
 
@@ -102,7 +104,9 @@ function joinLanes(min0: number, max0: number, min1: number, max1: number): [num
 }
 
 /** 8-, 16- and 32-bit integers: compared as numbers, written as INT32 (uint32 as its bit pattern). */
-function intMinMax(values: Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array): MinMax {
+function intMinMax(
+  values: Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array,
+): MinMax {
   let min = values[0];
   let max = values[0];
   for (let i = 1; i < values.length; i++) {

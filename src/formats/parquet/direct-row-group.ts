@@ -15,7 +15,14 @@ import type { ColumnSchema } from '../../core/schema.ts';
 import type { NativeZstd } from '../../io/lazy.ts';
 import { bytesPart, FILE, PARQUET_MAGIC, readFooter } from './assembler.ts';
 import type { ChunkColumn, EncodedChunk, PageCodec } from './column-chunk.ts';
-import { ChunkScratch, chunkBound, listOf, structOf, UNCOMPRESSED, writeColumnChunk } from './column-chunk.ts';
+import {
+  ChunkScratch,
+  chunkBound,
+  listOf,
+  structOf,
+  UNCOMPRESSED,
+  writeColumnChunk,
+} from './column-chunk.ts';
 import type { ParquetWriteOptions, RowGroupSpec } from './row-group.ts';
 import type { ThriftStruct } from './thrift-compact.ts';
 import { encodeStruct, T } from './thrift-compact.ts';
@@ -130,7 +137,14 @@ export class DirectRowGroupEncoder {
     const uncompressed = chunks.reduce((sum, chunk) => sum + chunk.uncompressedSize, 0);
     const compressed = chunks.reduce((sum, chunk) => sum + chunk.compressedSize, 0);
     const rowGroup = structOf([
-      [1, T.LIST, listOf(T.STRUCT, chunks.map((chunk) => chunk.chunk))],
+      [
+        1,
+        T.LIST,
+        listOf(
+          T.STRUCT,
+          chunks.map((chunk) => chunk.chunk),
+        ),
+      ],
       [2, T.I64, BigInt(uncompressed)],
       [3, T.I64, BigInt(rows)],
       [5, T.I64, BigInt(PARQUET_MAGIC.length)],

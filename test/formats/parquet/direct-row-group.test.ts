@@ -29,7 +29,8 @@ function awkward(dtype: DType, rows: number, seed: number): TypedArray {
       array[i] = special ?? (frac - 0.5) * 1e6;
     } else if (dtype === 'int64' || dtype === 'uint64') {
       const big = BigInt(Math.floor(frac * 2 ** 52)) * 4099n;
-      (array as BigInt64Array)[i] = dtype === 'int64' ? BigInt.asIntN(64, big - 2n ** 62n) : BigInt.asUintN(64, big);
+      (array as BigInt64Array)[i] =
+        dtype === 'int64' ? BigInt.asIntN(64, big - 2n ** 62n) : BigInt.asUintN(64, big);
     } else {
       array[i] = Math.floor(frac * 2 ** 32) - 2 ** 31;
     }
