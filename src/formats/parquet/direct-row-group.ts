@@ -11,6 +11,7 @@
  */
 import { SluiceError } from '../../core/errors.ts';
 import type { DType, TypedArray } from '../../core/dtype.ts';
+import { isFloatDType } from '../../core/dtype.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
 import type { NativeZstd } from '../../io/lazy.ts';
 import { bytesPart, FILE, PARQUET_MAGIC, readFooter } from './assembler.ts';
@@ -42,8 +43,8 @@ export function zstdPageCodec(zstd: NativeZstd, level: number): PageCodec {
 
 /**
  * Whether sluice encodes these row groups itself: one value per row in every column (any
- * numeric dtype), plain encoding, and pages left uncompressed or zstd with the native
- * library at hand. Otherwise parquet-wasm encodes them, as before.
+ * numeric dtype), and pages left uncompressed or zstd with the native library at hand.
+ * Otherwise parquet-wasm encodes them, as before.
  */
 export function encodesDirectly(
   columns: readonly ColumnSchema[],
@@ -51,8 +52,7 @@ export function encodesDirectly(
   zstd: NativeZstd | undefined,
 ): boolean {
   const codec = options.compression === 'none' || (options.compression === 'zstd' && zstd !== undefined);
-  const plain = options.floatEncoding !== 'byte-stream-split';
-  return codec && plain && columns.length > 0 && columns.every((column) => column.width === 1);
+  return codec && columns.length > 0 && columns.every((column) => column.width === 1);
 }
 
 export class DirectRowGroupEncoder {
@@ -76,7 +76,11 @@ export class DirectRowGroupEncoder {
     if (elements.length !== columns.length + 1) {
       throw new SluiceError('USAGE', 'the Parquet template has not one leaf per column');
     }
-    const chunkColumns = columns.map((column, i) => chunkColumn(column.name, column.dtype, elements[i + 1]));
+    const split = options.floatEncoding === 'byte-stream-split';
+    const chunkColumns = columns.map((column, i) => {
+      const encoding = split && isFloatDType(column.dtype) ? 9 : 0;
+      return chunkColumn(column.name, column.dtype, encoding, elements[i + 1]);
+    });
     let codec = UNCOMPRESSED;
     if (options.compression === 'zstd') {
       if (!zstd) throw new SluiceError('USAGE', 'zstd pages without the native zstd library');
@@ -160,11 +164,11 @@ export class DirectRowGroupEncoder {
 /** parquet.thrift physical types a scalar numeric column may have. */
 const PHYSICAL_TYPES = new Set([1, 2, 4, 5]);
 
-function chunkColumn(name: string, dtype: DType, element: ThriftStruct): ChunkColumn {
+function chunkColumn(name: string, dtype: DType, encoding: 0 | 9, element: ThriftStruct): ChunkColumn {
   const physicalType = element.int(1);
   const path = element.get(4);
   if (physicalType === undefined || !PHYSICAL_TYPES.has(physicalType) || !(path instanceof Uint8Array)) {
     throw new SluiceError('USAGE', `the Parquet template's column ${name} is not a number column`);
   }
-  return { path, dtype, physicalType };
+  return { path, dtype, physicalType, encoding };
 }
