@@ -13,6 +13,7 @@ import { SluiceError } from '../../core/errors.ts';
 import type { DType, TypedArray } from '../../core/dtype.ts';
 import { isFloatDType } from '../../core/dtype.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
+import { HOST_LITTLE_ENDIAN } from '../../io/decode.ts';
 import type { NativeZstd } from '../../io/lazy.ts';
 import { bytesPart, FILE, PARQUET_MAGIC, readFooter } from './assembler.ts';
 import type { ChunkColumn, EncodedChunk, PageCodec } from './column-chunk.ts';
@@ -52,7 +53,8 @@ export function encodesDirectly(
   zstd: NativeZstd | undefined,
 ): boolean {
   const codec = options.compression === 'none' || (options.compression === 'zstd' && zstd !== undefined);
-  return codec && columns.length > 0 && columns.every((column) => column.width === 1);
+  // PLAIN pages are little-endian: the arrays' own bytes only on a little-endian host.
+  return HOST_LITTLE_ENDIAN && codec && columns.length > 0 && columns.every((column) => column.width === 1);
 }
 
 export class DirectRowGroupEncoder {
