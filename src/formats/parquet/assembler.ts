@@ -96,10 +96,15 @@ export function schemaBytes(metadata: ThriftStruct): Uint8Array {
   return encodeStruct(holder);
 }
 
-/** A blob written after the data, and the struct field that points at it. */
+/**
+ * A blob written after the data, and the field that will point at it: field `offsetId` of
+ * chunk `chunk` of row group `rowGroup` (of its ColumnMetaData when `inMeta`).
+ */
 interface Blob {
-  bytes: Uint8Array;
-  readonly holder: ThriftStruct;
+  readonly bytes: Uint8Array;
+  readonly rowGroup: number;
+  readonly chunk: number;
+  readonly inMeta: boolean;
   readonly offsetId: number;
 }
 
@@ -114,7 +119,12 @@ export class ParquetAssembler {
   private rows = 0;
   private metadata?: ThriftStruct;
   private schema?: { bytes: Uint8Array; path: string };
-  private readonly rowGroups: ThriftStruct[] = [];
+  /**
+   * The row groups so far, encoded: as decoded structs they took about 4 KB a column chunk,
+   * so the footer of a long run grew the process by hundreds of MB. Their blobs' offsets are
+   * set at the end, when the blobs' place is known.
+   */
+  private readonly rowGroups: Uint8Array[] = [];
   private readonly columnIndexes: Blob[] = [];
   private readonly offsetIndexes: Blob[] = [];
   private readonly bloomFilters: Blob[] = [];
@@ -133,9 +143,11 @@ export class ParquetAssembler {
       if (rows === 0) continue;
       await this.copyRowGroup(rowGroup, part);
       rowGroup.set(ROW_GROUP.ordinal, T.I16, this.rowGroups.length);
-      this.rowGroups.push(rowGroup);
+      this.rowGroups.push(encodeStruct(rowGroup));
       this.rows += rows;
     }
+    // The first part's footer stays as the file's: without its row groups, which are above.
+    this.metadata.delete(FILE.rowGroups);
   }
 
   /** Writes the indexes, the filters and the footer; returns the rows. */
@@ -143,9 +155,10 @@ export class ParquetAssembler {
     if (!this.metadata) throw new SluiceError('USAGE', 'ParquetAssembler: no parts');
     // Thousands of small blobs (an offset index per chunk): placed here, written in one go.
     const blobs = [...this.columnIndexes, ...this.offsetIndexes, ...this.bloomFilters];
+    const placed: { blob: Blob; at: number }[][] = this.rowGroups.map(() => []);
     let at = this.at;
     for (const blob of blobs) {
-      blob.holder.set(blob.offsetId, T.I64, BigInt(at));
+      placed[blob.rowGroup].push({ blob, at });
       at += blob.bytes.length;
     }
     if (blobs.length > 0) await this.write(concatBytes(blobs.map((blob) => blob.bytes)));
@@ -156,7 +169,10 @@ export class ParquetAssembler {
       kind: 'list',
       type: T.LIST,
       elementType: T.STRUCT,
-      items: this.rowGroups,
+      items: this.rowGroups.map((bytes, i) => ({
+        kind: 'encoded',
+        bytes: withBlobOffsets(bytes, placed[i]),
+      })),
     });
     const footer = encodeStruct(metadata);
     const tail = new Uint8Array(8);
@@ -219,28 +235,48 @@ export class ParquetAssembler {
       const fileOffset = chunk.int(CHUNK.fileOffset);
       if (fileOffset !== undefined && fileOffset > 0)
         chunk.set(CHUNK.fileOffset, T.I64, BigInt(fileOffset + delta));
-      await this.keep(part, chunk, CHUNK.columnIndexOffset, CHUNK.columnIndexLength, this.columnIndexes);
-      const offsetIndex = await this.keep(
+      const at = { rowGroup: this.rowGroups.length, chunk: c };
+      await this.keep(part, chunk, CHUNK.columnIndexOffset, CHUNK.columnIndexLength, this.columnIndexes, at);
+      const offsetIndex = await this.read(part, chunk, CHUNK.offsetIndexOffset, CHUNK.offsetIndexLength);
+      if (offsetIndex) {
+        const moved = movedOffsetIndex(part.path, offsetIndex, delta);
+        chunk.set(CHUNK.offsetIndexLength, T.I32, moved.length);
+        this.offsetIndexes.push({ bytes: moved, ...at, inMeta: false, offsetId: CHUNK.offsetIndexOffset });
+      }
+      await this.keep(
         part,
-        chunk,
-        CHUNK.offsetIndexOffset,
-        CHUNK.offsetIndexLength,
-        this.offsetIndexes,
+        meta,
+        META.bloomFilterOffset,
+        META.bloomFilterLength,
+        this.bloomFilters,
+        at,
+        true,
       );
-      if (offsetIndex) this.moveOffsetIndex(part.path, offsetIndex, delta);
-      await this.keep(part, meta, META.bloomFilterOffset, META.bloomFilterLength, this.bloomFilters);
     }
     if (run) await this.copyRange(part, run.start, run.length);
   }
 
-  /** Keeps a blob (offset and length fields of `holder`); one without a length is dropped. */
+  /** Keeps a blob (offset and length fields of `holder`) for `at`'s chunk. */
   private async keep(
     part: PartBytes,
     holder: ThriftStruct,
     offsetId: number,
     lengthId: number,
     into: Blob[],
-  ): Promise<Blob | undefined> {
+    at: { readonly rowGroup: number; readonly chunk: number },
+    inMeta = false,
+  ): Promise<void> {
+    const bytes = await this.read(part, holder, offsetId, lengthId);
+    if (bytes) into.push({ bytes, ...at, inMeta, offsetId });
+  }
+
+  /** The blob that fields `offsetId` and `lengthId` of `holder` point at; one without a length is dropped. */
+  private async read(
+    part: PartBytes,
+    holder: ThriftStruct,
+    offsetId: number,
+    lengthId: number,
+  ): Promise<Uint8Array | undefined> {
     const offset = holder.int(offsetId);
     if (offset === undefined) return undefined;
     const length = holder.int(lengthId);
@@ -248,22 +284,7 @@ export class ParquetAssembler {
       holder.delete(offsetId);
       return undefined;
     }
-    const blob = { bytes: await readAll(part, offset, length), holder, offsetId };
-    into.push(blob);
-    return blob;
-  }
-
-  /** An offset index holds the file offset of each page: decoded, moved by the chunk's delta. */
-  private moveOffsetIndex(path: string, blob: Blob, delta: number): void {
-    const index = decodeStruct(blob.bytes, 0, `${path}: offset index`).struct;
-    for (const location of (index.list(PAGE_LOCATIONS) as ThriftList | undefined)?.items ?? []) {
-      const page = location as ThriftStruct;
-      const at = page.int(PAGE_OFFSET);
-      if (at !== undefined) page.set(PAGE_OFFSET, T.I64, BigInt(at + delta));
-    }
-    const moved = encodeStruct(index);
-    blob.holder.set(CHUNK.offsetIndexLength, T.I32, moved.length);
-    blob.bytes = moved;
+    return readAll(part, offset, length);
   }
 
   private async copyRange(part: PartBytes, offset: number, length: number): Promise<void> {
@@ -278,6 +299,30 @@ export class ParquetAssembler {
     await this.out.write(bytes);
     this.at += bytes.byteLength;
   }
+}
+
+/** An offset index holds the file offset of each page: decoded, moved by the chunk's delta. */
+function movedOffsetIndex(path: string, bytes: Uint8Array, delta: number): Uint8Array {
+  const index = decodeStruct(bytes, 0, `${path}: offset index`).struct;
+  for (const location of (index.list(PAGE_LOCATIONS) as ThriftList | undefined)?.items ?? []) {
+    const page = location as ThriftStruct;
+    const at = page.int(PAGE_OFFSET);
+    if (at !== undefined) page.set(PAGE_OFFSET, T.I64, BigInt(at + delta));
+  }
+  return encodeStruct(index);
+}
+
+/** An encoded row group with its chunks' blob offsets set. */
+function withBlobOffsets(bytes: Uint8Array, placed: readonly { blob: Blob; at: number }[]): Uint8Array {
+  if (placed.length === 0) return bytes;
+  const rowGroup = decodeStruct(bytes, 0, 'a row group').struct;
+  const chunks = (rowGroup.list(ROW_GROUP.columns)?.items ?? []) as ThriftStruct[];
+  for (const { blob, at } of placed) {
+    const chunk = chunks[blob.chunk];
+    const holder = blob.inMeta ? chunk.struct(CHUNK.metaData) : chunk;
+    holder?.set(blob.offsetId, T.I64, BigInt(at));
+  }
+  return encodeStruct(rowGroup);
 }
 
 /**

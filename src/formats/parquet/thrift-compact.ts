@@ -22,7 +22,14 @@ export const T = {
   STRUCT: 12,
 } as const;
 
-export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftMap | ThriftStruct;
+export type ThriftValue =
+  boolean | number | bigint | Uint8Array | ThriftList | ThriftMap | ThriftStruct | EncodedStruct;
+
+/** A struct already encoded (`encodeStruct`), written as its bytes where a struct goes. */
+export interface EncodedStruct {
+  readonly kind: 'encoded';
+  readonly bytes: Uint8Array;
+}
 
 export interface ThriftList {
   readonly kind: 'list';
@@ -304,7 +311,8 @@ class Writer {
         return;
       }
       case T.STRUCT:
-        this.writeStruct(value as ThriftStruct);
+        if (value instanceof ThriftStruct) this.writeStruct(value);
+        else this.bytes((value as EncodedStruct).bytes);
         return;
       default:
         throw new SluiceError('FORMAT_INVALID', `thrift: cannot write field type ${type}`);
