@@ -5,10 +5,10 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatError, formatRunSummary, peakRssBytes } from '../src/cli/format.ts';
+import { formatError, formatRunSummary } from '../src/cli/format.ts';
 import { createProgressDisplay } from '../src/cli/progress.ts';
-import { reportFile } from '../src/cli/run-report.ts';
-import { cliVersion } from '../src/cli/version.ts';
+import { packageVersion, peakRssBytes } from '../src/core/runtime-info.ts';
+import { reportFile } from '../src/pipeline/run-report.ts';
 import { runPlan } from '../src/pipeline/api.ts';
 import type { RunOptions, RunReport } from '../src/pipeline/run-types.ts';
 import { loadSpecFile } from '../src/pipeline/spec-document.ts';
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     {
       title: 'sluice demo',
       pipelines: runs.pipelines,
-      version: cliVersion(),
+      version: packageVersion(),
       createdAt,
       seconds: (performance.now() - runsStarted) / 1000,
       peakRssBytes: peakRssBytes(),

@@ -5,7 +5,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { SluiceError } from '../core/errors.ts';
-import { cliVersion } from './version.ts';
+import { packageVersion } from '../core/runtime-info.ts';
 
 // Each command's module is imported when that command runs: `sluice run` then never loads the
 // queue client (bullmq, ioredis), the spec-test runner or the JSON Schema builder, and
@@ -170,7 +170,7 @@ export function buildCli(argv: string[], outcome: Outcome = { exitCode: 0 }) {
     .strict()
     .help()
     .alias('h', 'help')
-    .version(cliVersion())
+    .version(packageVersion())
     .fail((message, error) => {
       throw error ?? new SluiceError('USAGE', message ?? 'bad usage', { hint: 'Run `sluice --help`.' });
     });

@@ -1,4 +1,5 @@
 import { SluiceError } from '../core/errors.ts';
+import { peakRssBytes } from '../core/runtime-info.ts';
 import type { FileOutcome, ManyReport } from '../pipeline/many.ts';
 import type { RunReport } from '../pipeline/runner.ts';
 import { formatBytes, formatCount, formatRate } from '../report/quantity.ts';
@@ -65,11 +66,6 @@ export function toJsonSummary(report: RunReport): Record<string, unknown> {
 /** A result as plain JSON data: bigints as strings, typed arrays as arrays. */
 function toJson(value: unknown): unknown {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value, resultJsonReplacer)) as unknown);
-}
-
-/** The most memory this process has held so far (the kernel's high-water mark of its RSS). */
-export function peakRssBytes(): number {
-  return process.resourceUsage().maxRSS * 1024;
 }
 
 /**

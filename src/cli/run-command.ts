@@ -13,7 +13,7 @@ import { createProgressDisplay } from './progress.ts';
 import type { ProgressDisplay } from './progress.ts';
 import type { CommonOptions } from './options.ts';
 import { specOptions } from './options.ts';
-import type { ReportRecorder } from './run-report.ts';
+import type { ReportRecorder } from '../pipeline/run-report.ts';
 
 export interface RunArgs extends CommonOptions {
   spec: string;
@@ -44,7 +44,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   let recorder: ReportRecorder | undefined;
   if (reportPath !== undefined) {
     // The report's renderer (src/report/) is loaded only for a run that writes one.
-    const { checkReportPath, ReportRecorder } = await import('./run-report.ts');
+    const { checkReportPath, ReportRecorder } = await import('../pipeline/run-report.ts');
     checkReportPath(reportPath, plan, args);
     recorder = new ReportRecorder(reportPath, plan, spec.value);
   }

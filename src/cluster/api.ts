@@ -45,7 +45,7 @@ export function run(definition: PipelineDefinition, options: QueueApiOptions = {
   // The overloads type the report; at run time it is the untyped run's.
   if (queue === undefined) return runTyped(definition as never, options as never) as Promise<never>;
   const plan = local.validateDefinition(definition, options.registry, options);
-  return runPlanOnQueue(plan, { ...options, queue }) as Promise<never>;
+  return local.runPlanReported(plan, definition, { ...options, queue }, runPlanOnQueue) as Promise<never>;
 }
 
 /** Loads a spec file and runs it, on the queue when `options.queue` is set. */
@@ -53,7 +53,8 @@ export async function runSpec(
   path: string,
   options: QueueApiOptions & SpecRunOptions = {},
 ): Promise<RunReport> {
-  return runPlan(await local.validateSpecFile(path, options), options);
+  const { plan, spec } = await local.loadSpecPlan(path, options);
+  return local.runPlanReported(plan, spec, options, runPlan);
 }
 
 /** Runs a plan over its one input file, on the queue when `options.queue` is set. */
@@ -75,5 +76,6 @@ export async function runSpecFiles(
   path: string,
   options: QueueApiOptions & SpecRunOptions & ManyOptions = {},
 ): Promise<ManyReport> {
-  return runManyPlan(await local.validateSpecFile(path, options), options);
+  const { plan, spec } = await local.loadSpecPlan(path, options);
+  return local.runManyPlanReported(plan, spec, options, runManyPlan);
 }

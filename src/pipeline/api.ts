@@ -6,7 +6,7 @@
  */
 import type { Registry } from '../core/registry.ts';
 import { registry as defaultRegistry } from '../stages.ts';
-import { runPlan } from './run-plan.ts';
+import { runPlanReported } from './run-plan.ts';
 import type { ApiOptions } from './run-plan.ts';
 import type { RunReport } from './runner.ts';
 import type { SpecDocument } from './spec-document.ts';
@@ -15,9 +15,12 @@ import type { PipelinePlan, ValidateOptions } from './validate.ts';
 
 export {
   checkOutputs,
+  loadSpecPlan,
   preparePlan,
   runManyPlan,
+  runManyPlanReported,
   runPlan,
+  runPlanReported,
   runSpec,
   runSpecFiles,
   singleFilePlan,
@@ -31,6 +34,8 @@ export type StageRef = { readonly type: string } & Readonly<Record<string, unkno
 /** A pipeline as an object: the same shape as a YAML spec. */
 export interface PipelineDefinition {
   readonly name?: string;
+  /** Write a self-contained HTML report of the run to this file (as a spec's `report:`). */
+  readonly report?: string;
   readonly source: StageRef;
   readonly steps?: readonly StageRef[];
   readonly sinks: readonly StageRef[];
@@ -38,7 +43,7 @@ export interface PipelineDefinition {
 
 /** Validates and runs a pipeline given as an object; resolves to the run's report and results. */
 export async function run(definition: PipelineDefinition, options: ApiOptions = {}): Promise<RunReport> {
-  return runPlan(validateDefinition(definition, options.registry, options), options);
+  return runPlanReported(validateDefinition(definition, options.registry, options), definition, options);
 }
 
 export function validateDefinition(

@@ -46,7 +46,7 @@ export interface QueueRunDescription {
   readonly id: string;
   readonly name?: string;
   /** Stages and params with every default filled in and input/output paths absolute. */
-  readonly definition: Required<Omit<PipelineDefinition, 'name'>>;
+  readonly definition: Required<Omit<PipelineDefinition, 'name' | 'report'>>;
   /** The sinks shards and merge nodes run: without outputs, a wrapping sink's inner one. */
   readonly shardSinks: readonly StageRef[];
   readonly input: { readonly path: string; readonly size: number; readonly mtimeMs: number };

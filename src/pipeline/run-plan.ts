@@ -23,18 +23,68 @@ import type { PipelinePlan } from './validate.ts';
 
 export interface ApiOptions extends RunOptions {
   readonly registry?: Registry;
+  /**
+   * Write a self-contained HTML report of the run here (instead of the spec's `report:`),
+   * checked before the run like an output: refused if it exists unless `overwrite`.
+   */
+  readonly report?: string;
 }
 
 export type SpecRunOptions = ApiOptions & LoadSpecOptions;
 
-/** Loads a YAML/JSON spec file (with `${VAR}` interpolation and `set` overrides) and runs it. */
+/**
+ * Loads a YAML/JSON spec file (with `${VAR}` interpolation and `set` overrides) and runs it,
+ * writing the report its `report:` (or `options.report`) names.
+ */
 export async function runSpec(path: string, options: SpecRunOptions = {}): Promise<RunReport> {
-  return runPlan(await validateSpecFile(path, options), options);
+  const { plan, spec } = await loadSpecPlan(path, options);
+  return runPlanReported(plan, spec, options);
 }
 
 export async function validateSpecFile(path: string, options: SpecRunOptions = {}): Promise<PipelinePlan> {
+  return (await loadSpecPlan(path, options)).plan;
+}
+
+/** A spec file's plan, and the spec as written (for its report). */
+export async function loadSpecPlan(
+  path: string,
+  options: SpecRunOptions = {},
+): Promise<{ plan: PipelinePlan; spec: unknown }> {
   const spec = await loadSpecFile(path, options);
-  return validateSpec(spec, options.registry ?? (await registryFor(spec)), options);
+  return {
+    plan: validateSpec(spec, options.registry ?? (await registryFor(spec)), options),
+    spec: spec.value,
+  };
+}
+
+/**
+ * `runOne` (local `runPlan` by default), and the plan's report (its `report:`, or
+ * `options.report`) written after it.
+ */
+export async function runPlanReported<O extends ApiOptions>(
+  plan: PipelinePlan,
+  spec: unknown,
+  options: O,
+  runOne: (plan: PipelinePlan, options: O) => Promise<RunReport> = runPlan,
+): Promise<RunReport> {
+  const path = options.report ?? plan.report;
+  if (path === undefined) return runOne(plan, options);
+  // The report's renderer is loaded only for a run that writes one.
+  const { runReported } = await import('./run-report.ts');
+  return runReported(path, plan, spec, options, (runOptions) => runOne(plan, runOptions));
+}
+
+/** The same for a run over many files (`runManyPlan` by default). */
+export async function runManyPlanReported<O extends ApiOptions & ManyOptions>(
+  plan: PipelinePlan,
+  spec: unknown,
+  options: O,
+  runAll: (plan: PipelinePlan, options: O) => Promise<ManyReport> = runManyPlan,
+): Promise<ManyReport> {
+  const path = options.report ?? plan.report;
+  if (path === undefined) return runAll(plan, options);
+  const { runManyReported } = await import('./run-report.ts');
+  return runManyReported(path, plan, spec, options, (runOptions) => runAll(plan, runOptions));
 }
 
 /** Opens the source header and works out overlap, passes and memory, without reading data. */
@@ -83,12 +133,13 @@ export function runManyPlan(plan: PipelinePlan, options: ManyOptions = {}): Prom
   return runMany(plan, (filePlan, runOptions) => runPlan(filePlan, runOptions), options);
 }
 
-/** Loads a spec and runs it once per input file its source names. */
+/** Loads a spec and runs it once per input file its source names, writing its report if it names one. */
 export async function runSpecFiles(
   path: string,
   options: SpecRunOptions & ManyOptions = {},
 ): Promise<ManyReport> {
-  return runManyPlan(await validateSpecFile(path, options), options);
+  const { plan, spec } = await loadSpecPlan(path, options);
+  return runManyPlanReported(plan, spec, options);
 }
 
 /**

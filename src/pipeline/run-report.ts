@@ -1,18 +1,19 @@
 /**
- * `sluice run --report FILE` (or the spec's `report:`): checked before the run like any
- * output, and written after it from the plan, the spec as run and each file's outcome, with
- * what the run logged (src/report/ renders it).
+ * A run's HTML report (`sluice run --report FILE`, the spec's `report:`, the API's `report`):
+ * checked before the run like any output, and written after it from the plan, the spec as run
+ * and each file's outcome, with what the run logged (src/report/ renders it). Loaded only by a
+ * run that writes one: the renderer is not part of every run's start-up.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SluiceError } from '../core/errors.ts';
-import { isInside, realLocation, resolveRoot } from '../pipeline/confine.ts';
-import type { FileOutcome } from '../pipeline/many.ts';
-import type { PipelinePlan } from '../pipeline/validate.ts';
+import { packageVersion, peakRssBytes } from '../core/runtime-info.ts';
 import type { ReportFile } from '../report/report-types.ts';
 import { writeReport } from '../report/write-report.ts';
-import { peakRssBytes } from './format.ts';
-import { cliVersion } from './version.ts';
+import { isInside, realLocation, resolveRoot } from './confine.ts';
+import type { FileOutcome, ManyOptions, ManyReport } from './many.ts';
+import type { RunOptions, RunReport } from './runner.ts';
+import type { PipelinePlan } from './validate.ts';
 
 /**
  * Refuses, before anything runs, a report that is a sink's output, leaves --root, or exists
@@ -85,7 +86,7 @@ export class ReportRecorder {
             files: outcomes.map((outcome) => reportFile(outcome, this.plan)),
           },
         ],
-        version: cliVersion(),
+        version: packageVersion(),
         createdAt: this.createdAt,
         seconds: (performance.now() - this.startedAt) / 1000,
         peakRssBytes: peakRssBytes(),
@@ -115,4 +116,35 @@ export function reportFile(outcome: FileOutcome, plan: PipelinePlan): ReportFile
       ? { error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } }
       : {}),
   };
+}
+
+/** A run of one file by the API, with its report written to `path` after it. */
+export async function runReported<O extends RunOptions>(
+  path: string,
+  plan: PipelinePlan,
+  spec: unknown,
+  options: O,
+  runOne: (options: O) => Promise<RunReport>,
+): Promise<RunReport> {
+  checkReportPath(path, plan, options);
+  const recorder = new ReportRecorder(path, plan, spec);
+  const report = await runOne({ ...options, log: recorder.log(options.log ?? (() => {})) });
+  const outputs = report.sinks.flatMap((sink) => sink.outputs);
+  await recorder.write([{ input: report.source.path, status: 'ok', outputs, report }]);
+  return report;
+}
+
+/** A run over many files by the API, reported as `sluice run` does (not when interrupted). */
+export async function runManyReported<O extends ManyOptions>(
+  path: string,
+  plan: PipelinePlan,
+  spec: unknown,
+  options: O,
+  runMany: (options: O) => Promise<ManyReport>,
+): Promise<ManyReport> {
+  checkReportPath(path, plan, options);
+  const recorder = new ReportRecorder(path, plan, spec);
+  const report = await runMany({ ...options, log: recorder.log(options.log ?? (() => {})) });
+  if (!report.files.some((file) => file.error?.code === 'ABORTED')) await recorder.write(report.files);
+  return report;
 }
