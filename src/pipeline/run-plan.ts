@@ -11,9 +11,10 @@ import type { Registry } from '../core/registry.ts';
 import type { StageContext } from '../core/stage.ts';
 import { confinePlan, resolveRoot } from './confine.ts';
 import { planForFile, runMany } from './many.ts';
-import type { ManyOptions, ManyReport } from './many.ts';
+import type { FileOutcome, ManyOptions, ManyReport } from './many.ts';
 import { preparePipeline } from './prepare.ts';
 import type { PreparedPipeline } from './prepare.ts';
+import type * as RunReportModule from './run-report.ts';
 import { executePipeline } from './runner.ts';
 import type { RunOptions, RunReport } from './runner.ts';
 import { loadSpecFile } from './spec-document.ts';
@@ -61,30 +62,37 @@ export async function loadSpecPlan(
  * `runOne` (local `runPlan` by default), and the plan's report (its `report:`, or
  * `options.report`) written after it.
  */
-export async function runPlanReported<O extends ApiOptions>(
+export function runPlanReported<O extends ApiOptions>(
   plan: PipelinePlan,
   spec: unknown,
   options: O,
   runOne: (plan: PipelinePlan, options: O) => Promise<RunReport> = runPlan,
 ): Promise<RunReport> {
-  const path = options.report ?? plan.report;
-  if (path === undefined) return runOne(plan, options);
-  // The report's renderer is loaded only for a run that writes one.
-  const { runReported } = await import('./run-report.ts');
-  return runReported(path, plan, spec, options, (runOptions) => runOne(plan, runOptions));
+  return reported(plan, spec, options, runOne, (module) => module.oneFile);
 }
 
 /** The same for a run over many files (`runManyPlan` by default). */
-export async function runManyPlanReported<O extends ApiOptions & ManyOptions>(
+export function runManyPlanReported<O extends ApiOptions & ManyOptions>(
   plan: PipelinePlan,
   spec: unknown,
   options: O,
   runAll: (plan: PipelinePlan, options: O) => Promise<ManyReport> = runManyPlan,
 ): Promise<ManyReport> {
+  return reported(plan, spec, options, runAll, (module) => module.manyFiles);
+}
+
+async function reported<O extends ApiOptions, R>(
+  plan: PipelinePlan,
+  spec: unknown,
+  options: O,
+  runIt: (plan: PipelinePlan, options: O) => Promise<R>,
+  outcomes: (module: typeof RunReportModule) => (result: R) => readonly FileOutcome[] | undefined,
+): Promise<R> {
   const path = options.report ?? plan.report;
-  if (path === undefined) return runAll(plan, options);
-  const { runManyReported } = await import('./run-report.ts');
-  return runManyReported(path, plan, spec, options, (runOptions) => runAll(plan, runOptions));
+  if (path === undefined) return runIt(plan, options);
+  // The report's renderer is loaded only for a run that writes one.
+  const module = await import('./run-report.ts');
+  return module.runWithReport(path, plan, spec, options, (o) => runIt(plan, o), outcomes(module));
 }
 
 /** Opens the source header and works out overlap, passes and memory, without reading data. */

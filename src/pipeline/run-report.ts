@@ -11,7 +11,7 @@ import { packageVersion, peakRssBytes } from '../core/runtime-info.ts';
 import type { ReportFile } from '../report/report-types.ts';
 import { writeReport } from '../report/write-report.ts';
 import { isInside, realLocation, resolveRoot } from './confine.ts';
-import type { FileOutcome, ManyOptions, ManyReport } from './many.ts';
+import type { FileOutcome, ManyReport } from './many.ts';
 import type { RunOptions, RunReport } from './runner.ts';
 import type { PipelinePlan } from './validate.ts';
 
@@ -118,33 +118,34 @@ export function reportFile(outcome: FileOutcome, plan: PipelinePlan): ReportFile
   };
 }
 
-/** A run of one file by the API, with its report written to `path` after it. */
-export async function runReported<O extends RunOptions>(
+/**
+ * A run by the API (`runIt`, given the options with the report's log), with its report written
+ * to `path` after it from the files `outcomes` gives (none: no report, as for an interrupted run).
+ */
+export async function runWithReport<O extends RunOptions, R>(
   path: string,
   plan: PipelinePlan,
   spec: unknown,
   options: O,
-  runOne: (options: O) => Promise<RunReport>,
-): Promise<RunReport> {
+  runIt: (options: O) => Promise<R>,
+  outcomes: (result: R) => readonly FileOutcome[] | undefined,
+): Promise<R> {
   checkReportPath(path, plan, options);
   const recorder = new ReportRecorder(path, plan, spec);
-  const report = await runOne({ ...options, log: recorder.log(options.log ?? (() => {})) });
-  const outputs = report.sinks.flatMap((sink) => sink.outputs);
-  await recorder.write([{ input: report.source.path, status: 'ok', outputs, report }]);
-  return report;
+  const result = await runIt({ ...options, log: recorder.log(options.log ?? (() => {})) });
+  const files = outcomes(result);
+  if (files) await recorder.write(files);
+  return result;
 }
 
-/** A run over many files by the API, reported as `sluice run` does (not when interrupted). */
-export async function runManyReported<O extends ManyOptions>(
-  path: string,
-  plan: PipelinePlan,
-  spec: unknown,
-  options: O,
-  runMany: (options: O) => Promise<ManyReport>,
-): Promise<ManyReport> {
-  checkReportPath(path, plan, options);
-  const recorder = new ReportRecorder(path, plan, spec);
-  const report = await runMany({ ...options, log: recorder.log(options.log ?? (() => {})) });
-  if (!report.files.some((file) => file.error?.code === 'ABORTED')) await recorder.write(report.files);
-  return report;
+/** The outcome of a run over one file. */
+export function oneFile(report: RunReport): FileOutcome[] {
+  return [
+    { input: report.source.path, status: 'ok', outputs: report.sinks.flatMap((s) => s.outputs), report },
+  ];
+}
+
+/** The outcomes of a run over many files; none when it was interrupted. */
+export function manyFiles(report: ManyReport): readonly FileOutcome[] | undefined {
+  return report.files.some((file) => file.error?.code === 'ABORTED') ? undefined : report.files;
 }

@@ -10,6 +10,14 @@ import { histogram, npy, run, runSpec, runSpecFiles, stats } from '../../src/ind
 
 const SIGNAL = 'test/fixtures/npy/f4-sine.npy';
 
+/** A spec file in a new directory: the directory and the spec's path. */
+function specIn(prefix: string, yaml: (dir: string) => string): { dir: string; spec: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const spec = join(dir, 'spec.yaml');
+  writeFileSync(spec, yaml(dir));
+  return { dir, spec };
+}
+
 describe('the API and `report:`', () => {
   it('run() writes the report a definition names, with its sinks and input', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-api-report-'));
@@ -29,12 +37,10 @@ describe('the API and `report:`', () => {
   });
 
   it('runSpec() takes the `report` option and refuses an existing report before running', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-api-report-spec-'));
-    const spec = join(dir, 'spec.yaml');
-    const out = join(dir, 'stats.json');
-    writeFileSync(
-      spec,
-      `source: { type: npy, path: ${join(process.cwd(), SIGNAL)} }\nsinks: [{ type: stats, out: ${out} }]\n`,
+    const { dir, spec } = specIn(
+      'sluice-api-report-spec-',
+      (d) =>
+        `source: { type: npy, path: ${join(process.cwd(), SIGNAL)} }\nsinks: [{ type: stats, out: ${d}/stats.json }]\n`,
     );
     const report = join(dir, 'spec.html');
     await runSpec(spec, { report });
@@ -48,14 +54,13 @@ describe('the API and `report:`', () => {
   });
 
   it('runSpecFiles() reports every file of a glob', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sluice-api-report-many-'));
-    const spec = join(dir, 'many.yaml');
-    const report = join(dir, 'many.html');
-    writeFileSync(
-      spec,
-      `source: { type: npy, path: "${join(process.cwd(), 'test/fixtures/npy')}/f4-*.npy" }\n` +
-        `sinks: [{ type: stats, out: "${dir}/{stem}.json" }]\nreport: ${report}\n`,
+    const { dir, spec } = specIn(
+      'sluice-api-report-many-',
+      (d) =>
+        `source: { type: npy, path: "${join(process.cwd(), 'test/fixtures/npy')}/f4-*.npy" }\n` +
+        `sinks: [{ type: stats, out: "${d}/{stem}.json" }]\nreport: ${d}/many.html\n`,
     );
+    const report = join(dir, 'many.html');
     const many = await runSpecFiles(spec);
     const html = readFileSync(report, 'utf8');
     for (const file of many.files) expect(html).toContain(file.input.split('/').pop());
