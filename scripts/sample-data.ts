@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatNpyHeader } from '../src/formats/npy/header.ts';
-import { EPOS_PEAKS, writeEpos } from './sample-epos.ts';
+import { EPOS_PEAKS, uniformSource, writeEpos } from './sample-epos.ts';
 
 /** What the demo signal contains, so tests and docs can state expected results. */
 export const SAMPLE_SIGNAL = {
@@ -116,15 +116,8 @@ function fillSignal(out: Float32Array, start: number, noise: () => number): void
 
 /** Standard normal deviates from a seeded mulberry32 generator (Box–Muller, both outputs used). */
 export function gaussianSource(seed: number): () => number {
-  let state = seed >>> 0;
+  const uniform = uniformSource(seed);
   let spare = NaN;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
   return () => {
     if (spare === spare) {
       const value = spare;

@@ -113,7 +113,7 @@ export function eposMassTable(): MassTable {
   if (massTable) return massTable;
   const table = new Float32Array(1 << TABLE_BITS);
   const tails = new Float32Array(1 << TABLE_BITS);
-  const uniform = mulberry32(20261205);
+  const uniform = uniformSource(20261205);
   const total = EPOS_SPECIES.reduce((s, p) => s + p.fraction, 0) / (1 - EPOS_BACKGROUND.share);
   const cumulative: number[] = [];
   let sum = 0;
@@ -181,7 +181,7 @@ export function writeEpos(path: string, ions: number): void {
 }
 
 /** Uniform deviates in (0, 1) from a seeded mulberry32 generator. */
-function mulberry32(seed: number): () => number {
+export function uniformSource(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

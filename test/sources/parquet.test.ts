@@ -14,6 +14,7 @@ import { makeWriterTable } from '../support/writer-table.ts';
 import { fixture } from './source-harness.ts';
 import {
   expectHistoryConsistent,
+  expectWriterColumns,
   fromGolden,
   fround,
   readColumns,
@@ -108,12 +109,7 @@ describe('parquet source: sluice round trip and row ranges', () => {
       ['f64', 'float64', 1],
       ['seg', 'float32', 3],
     ]);
-    expect(columns.f32).toEqual(Array.from(table.f32));
-    expect(columns.i32).toEqual(Array.from(table.i32));
-    expect(columns.i64).toEqual(Array.from(table.i64));
-    expect(columns.u8).toEqual(Array.from(table.u8));
-    expect(columns.f64).toEqual(Array.from(table.f64));
-    expect(columns.seg).toEqual(Array.from(table.seg.data));
+    expectWriterColumns(columns, table);
     expect(source.details.rowGroups).toBe(10);
   });
 

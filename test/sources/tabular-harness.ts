@@ -13,6 +13,7 @@ import { sinks } from '../../src/sinks/index.ts';
 import type { Table } from '../support/batches.ts';
 import { makeBatch, schemaOf } from '../support/batches.ts';
 import { runSink } from '../support/run-sink.ts';
+import type { makeWriterTable } from '../support/writer-table.ts';
 import { openSource, readAll } from './source-harness.ts';
 
 export interface ReadResult {
@@ -40,6 +41,19 @@ export async function readColumns(
     }
   }
   return { source, batches, columns };
+}
+
+/** The columns read back equal the writer table's (support/writer-table.ts), every one. */
+export function expectWriterColumns(
+  columns: ReadResult['columns'],
+  table: ReturnType<typeof makeWriterTable>,
+): void {
+  expect(columns.f32).toEqual(Array.from(table.f32));
+  expect(columns.i32).toEqual(Array.from(table.i32));
+  expect(columns.i64).toEqual(Array.from(table.i64));
+  expect(columns.u8).toEqual(Array.from(table.u8));
+  expect(columns.f64).toEqual(Array.from(table.f64));
+  expect(columns.seg).toEqual(Array.from(table.seg.data));
 }
 
 /** Each batch's look-back rows equal the rows the batches before it delivered. */
