@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mutateBytes, writeInt } from './byte-mutations.ts';
 import type { FuzzInput, InputGenerator, SourceRef } from './fuzz-input.ts';
-import { chunkRowsFor } from './fuzz-input.ts';
+import { unreferencedRead } from './fuzz-input.ts';
 import type { Rng } from './rng.ts';
 
 interface Base {
@@ -153,16 +153,7 @@ function containerGenerator(format: 'apt' | 'hdf5', bases: () => Base[]): () => 
         const m = mutateBytes(rng, bytes, 0, 1);
         [bytes, what] = [m.bytes, `${what} ${m.what}`];
       }
-      const file = `input.${ext}`;
-      return {
-        format,
-        index,
-        base: b.name,
-        mutation: `${what} read ${JSON.stringify(read)}`,
-        files: { [file]: bytes },
-        read: { file, source: { ...read, chunkRows: chunkRowsFor(rng, bytes.length) } },
-        expect: { kind: 'consistent', reason: `no ${format} reference` },
-      };
+      return unreferencedRead(rng, { format, index, base: b.name, what, bytes, ext }, read);
     };
   };
 }

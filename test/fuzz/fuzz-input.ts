@@ -63,3 +63,25 @@ export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export function chunkRowsFor(rng: Rng, bytes: number): number {
   return bytes <= 4096 ? rng.pick([1, 3, 7, 1000]) : rng.pick([61, 997, 4096, 1 << 20]);
 }
+
+/**
+ * A mutated file of `format` read with `read` (any batch size), which has no reference to
+ * compare with: it must fail typed or read consistently.
+ */
+export function unreferencedRead(
+  rng: Rng,
+  input: { format: FuzzFormat; index: number; base: string; what: string; bytes: Uint8Array; ext: string },
+  read: SourceRef,
+): FuzzInput {
+  const { format, index, base, what, bytes, ext } = input;
+  const file = `input.${ext}`;
+  return {
+    format,
+    index,
+    base,
+    mutation: `${what} read ${JSON.stringify(read)}`,
+    files: { [file]: bytes },
+    read: { file, source: { ...read, chunkRows: chunkRowsFor(rng, bytes.length) } },
+    expect: { kind: 'consistent', reason: `no ${format} reference` },
+  };
+}

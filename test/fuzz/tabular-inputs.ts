@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mutateBytes, writeInt } from './byte-mutations.ts';
 import type { FuzzInput, InputGenerator, SourceRef } from './fuzz-input.ts';
-import { chunkRowsFor } from './fuzz-input.ts';
+import { unreferencedRead } from './fuzz-input.ts';
 import type { Rng } from './rng.ts';
 
 const DIR = 'test/fixtures/tabular';
@@ -135,16 +135,8 @@ function tabularGenerator(format: TabularFormat, bases: () => Base[]): () => Inp
       let bytes = b.bytes;
       let what = 'as is';
       if (rng.bool(0.9)) ({ bytes, what } = edit(rng, bytes));
-      const file = `input.${b.name.split('.').pop()}`;
-      return {
-        format,
-        index,
-        base: b.name,
-        mutation: `${what} read ${JSON.stringify(read)}`,
-        files: { [file]: bytes },
-        read: { file, source: { ...read, chunkRows: chunkRowsFor(rng, bytes.length) } },
-        expect: { kind: 'consistent', reason: `no ${format} reference` },
-      };
+      const ext = b.name.split('.').pop() ?? format;
+      return unreferencedRead(rng, { format, index, base: b.name, what, bytes, ext }, read);
     };
   };
 }
