@@ -12,34 +12,23 @@
  */
 import { SluiceError } from '../../core/errors.ts';
 import { concatBytes } from '../../io/concat-bytes.ts';
-import type { ThriftList } from './thrift-compact.ts';
-import { decodeStruct, encodeStruct, T, ThriftStruct } from './thrift-compact.ts';
+import type { EncodedStruct, ThriftList } from './thrift-compact.ts';
+import { decodeStruct, encodeStruct, listOf, T, ThriftStruct } from './thrift-compact.ts';
 
-export const PARQUET_MAGIC = new TextEncoder().encode('PAR1');
+import {
+  CHUNK,
+  chunkStart,
+  FILE,
+  footerBytes,
+  KEY_VALUE,
+  META,
+  moveChunkOffsets,
+  PAGE_LOCATION,
+  PARQUET_MAGIC,
+  ROW_GROUP,
+} from './footer-fields.ts';
 
-/** parquet.thrift field ids used here. */
-export const FILE = { schema: 2, numRows: 3, rowGroups: 4, keyValueMetadata: 5 } as const;
-const KEY_VALUE = { key: 1 } as const;
-const ROW_GROUP = { columns: 1, numRows: 3, fileOffset: 5, ordinal: 7 } as const;
-const CHUNK = {
-  filePath: 1,
-  fileOffset: 2,
-  metaData: 3,
-  offsetIndexOffset: 4,
-  offsetIndexLength: 5,
-  columnIndexOffset: 6,
-  columnIndexLength: 7,
-} as const;
-const META = {
-  totalCompressedSize: 7,
-  dataPageOffset: 9,
-  indexPageOffset: 10,
-  dictionaryPageOffset: 11,
-  bloomFilterOffset: 14,
-  bloomFilterLength: 15,
-} as const;
-const PAGE_LOCATIONS = 1;
-const PAGE_OFFSET = 1;
+export { FILE, PARQUET_MAGIC } from './footer-fields.ts';
 
 /** Where a part's bytes come from. */
 export interface PartBytes {
@@ -165,21 +154,12 @@ export class ParquetAssembler {
     const metadata = this.metadata;
     sortKeyValueMetadata(metadata);
     metadata.set(FILE.numRows, T.I64, BigInt(this.rows));
-    metadata.set(FILE.rowGroups, T.LIST, {
-      kind: 'list',
-      type: T.LIST,
-      elementType: T.STRUCT,
-      items: this.rowGroups.map((bytes, i) => ({
-        kind: 'encoded',
-        bytes: withBlobOffsets(bytes, placed[i]),
-      })),
-    });
-    const footer = encodeStruct(metadata);
-    const tail = new Uint8Array(8);
-    new DataView(tail.buffer).setUint32(0, footer.length, true);
-    tail.set(PARQUET_MAGIC, 4);
-    await this.write(footer);
-    await this.write(tail);
+    const rowGroups = this.rowGroups.map((bytes, i): EncodedStruct => ({
+      kind: 'encoded',
+      bytes: withBlobOffsets(bytes, placed[i]),
+    }));
+    metadata.set(FILE.rowGroups, T.LIST, listOf(T.STRUCT, rowGroups));
+    for (const bytes of footerBytes(metadata)) await this.write(bytes);
     return this.rows;
   }
 
@@ -213,10 +193,7 @@ export class ParquetAssembler {
           'FORMAT_UNSUPPORTED',
           `${part.path}: a column chunk without metadata (encrypted?)`,
         );
-      const dataAt = meta.int(META.dataPageOffset) ?? 0;
-      const dictionaryAt = meta.int(META.dictionaryPageOffset);
-      const start =
-        dictionaryAt !== undefined && dictionaryAt > 0 && dictionaryAt < dataAt ? dictionaryAt : dataAt;
+      const start = chunkStart(meta);
       const length = meta.int(META.totalCompressedSize) ?? 0;
       if (run && run.start + run.length !== start) {
         await this.copyRange(part, run.start, run.length);
@@ -228,13 +205,7 @@ export class ParquetAssembler {
         rowGroup.set(ROW_GROUP.fileOffset, T.I64, BigInt(start + delta));
       }
       run = run ? { start: run.start, length: run.length + length } : { start, length };
-      for (const id of [META.dataPageOffset, META.indexPageOffset, META.dictionaryPageOffset]) {
-        const at = meta.int(id);
-        if (at !== undefined && at > 0) meta.set(id, T.I64, BigInt(at + delta));
-      }
-      const fileOffset = chunk.int(CHUNK.fileOffset);
-      if (fileOffset !== undefined && fileOffset > 0)
-        chunk.set(CHUNK.fileOffset, T.I64, BigInt(fileOffset + delta));
+      moveChunkOffsets(chunk, meta, delta);
       const at = { rowGroup: this.rowGroups.length, chunk: c };
       await this.keep(part, chunk, CHUNK.columnIndexOffset, CHUNK.columnIndexLength, this.columnIndexes, at);
       const offsetIndex = await this.read(part, chunk, CHUNK.offsetIndexOffset, CHUNK.offsetIndexLength);
@@ -304,10 +275,10 @@ export class ParquetAssembler {
 /** An offset index holds the file offset of each page: decoded, moved by the chunk's delta. */
 function movedOffsetIndex(path: string, bytes: Uint8Array, delta: number): Uint8Array {
   const index = decodeStruct(bytes, 0, `${path}: offset index`).struct;
-  for (const location of (index.list(PAGE_LOCATIONS) as ThriftList | undefined)?.items ?? []) {
+  for (const location of (index.list(PAGE_LOCATION.list) as ThriftList | undefined)?.items ?? []) {
     const page = location as ThriftStruct;
-    const at = page.int(PAGE_OFFSET);
-    if (at !== undefined) page.set(PAGE_OFFSET, T.I64, BigInt(at + delta));
+    const at = page.int(PAGE_LOCATION.offset);
+    if (at !== undefined) page.set(PAGE_LOCATION.offset, T.I64, BigInt(at + delta));
   }
   return encodeStruct(index);
 }
@@ -330,7 +301,7 @@ function withBlobOffsets(bytes: Uint8Array, placed: readonly { blob: Blob; at: n
  * from one wasm instance to the next, and a file must be the same whichever thread wrote it.
  */
 export function sortKeyValueMetadata(metadata: ThriftStruct): void {
-  const pairs = metadata.list(FILE.keyValueMetadata)?.items as ThriftStruct[] | undefined;
+  const pairs = metadata.list(FILE.keyValues)?.items as ThriftStruct[] | undefined;
   if (!pairs) return;
   const key = (pair: ThriftStruct) => Buffer.from(pair.get(KEY_VALUE.key) as Uint8Array).toString('latin1');
   pairs.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));

@@ -8,8 +8,8 @@
  */
 import type { DType, TypedArray } from '../../core/dtype.ts';
 import { columnMinMax, physicalWidth } from './column-statistics.ts';
-import type { ThriftValue } from './thrift-compact.ts';
-import { encodeStruct, T, ThriftStruct } from './thrift-compact.ts';
+import type { ThriftStruct, ThriftValue } from './thrift-compact.ts';
+import { encodeStruct, listOf, structOf, T } from './thrift-compact.ts';
 
 /**
  * Rows a data page holds: arrow-rs closes a page after the 1,024-row write batch that reaches
@@ -246,15 +246,4 @@ function statistics(dtype: DType, values: TypedArray): ThriftStruct {
     fields.push([7, T.FALSE, false], [8, T.FALSE, false]);
   }
   return structOf(fields);
-}
-
-/** A struct of fields given in ascending id order. */
-export function structOf(fields: readonly (readonly [number, number, ThriftValue])[]): ThriftStruct {
-  const struct = new ThriftStruct();
-  for (const [id, type, value] of fields) struct.fields.set(id, { type, value });
-  return struct;
-}
-
-export function listOf(elementType: number, items: ThriftValue[]): ThriftValue {
-  return { kind: 'list', type: T.LIST, elementType, items };
 }

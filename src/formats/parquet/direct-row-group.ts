@@ -15,19 +15,13 @@ import { isFloatDType } from '../../core/dtype.ts';
 import type { ColumnSchema } from '../../core/schema.ts';
 import { HOST_LITTLE_ENDIAN } from '../../io/decode.ts';
 import type { NativeZstd } from '../../io/lazy.ts';
-import { bytesPart, FILE, PARQUET_MAGIC, readFooter } from './assembler.ts';
+import { bytesPart, readFooter } from './assembler.ts';
+import { CHUNK, ELEMENT, FILE, footerBytes, PARQUET_MAGIC, ROW_GROUP } from './footer-fields.ts';
 import type { ChunkColumn, EncodedChunk, PageCodec } from './column-chunk.ts';
-import {
-  ChunkScratch,
-  chunkBound,
-  listOf,
-  structOf,
-  UNCOMPRESSED,
-  writeColumnChunk,
-} from './column-chunk.ts';
+import { ChunkScratch, chunkBound, UNCOMPRESSED, writeColumnChunk } from './column-chunk.ts';
 import type { ParquetWriteOptions, RowGroupSpec } from './row-group.ts';
 import type { ThriftStruct } from './thrift-compact.ts';
-import { encodeStruct, T } from './thrift-compact.ts';
+import { encodeStruct, listOf, structOf, T } from './thrift-compact.ts';
 
 /** zstd's level for pages sluice compresses: arrow-rs's default, so files stay the size they were. */
 export const ZSTD_LEVEL = 1;
@@ -100,8 +94,8 @@ export class DirectRowGroupEncoder {
     out.set(PARQUET_MAGIC, 0);
     let at = PARQUET_MAGIC.length;
     const chunks: EncodedChunk[] = [];
+    const options = { codec: this.codec, statistics: this.statistics, scratch: this.scratch };
     for (const [i, column] of this.columns.entries()) {
-      const options = { codec: this.codec, statistics: this.statistics, scratch: this.scratch };
       const chunk = writeColumnChunk(out, at, column, arrays[i], rows, options);
       chunks.push(chunk);
       at = chunk.end;
@@ -110,13 +104,13 @@ export class DirectRowGroupEncoder {
     let tailAt = at;
     for (const { chunk, offsetIndex } of chunks) {
       const bytes = encodeStruct(offsetIndex);
-      chunk.fields.set(4, { type: T.I64, value: BigInt(tailAt) });
-      chunk.fields.set(5, { type: T.I32, value: bytes.length });
+      chunk.fields.set(CHUNK.offsetIndexOffset, { type: T.I64, value: BigInt(tailAt) });
+      chunk.fields.set(CHUNK.offsetIndexLength, { type: T.I32, value: bytes.length });
       tail.push(bytes);
       tailAt += bytes.length;
     }
-    tail.push(this.footer(chunks, rows));
-    const total = tail.reduce((sum, bytes) => sum + bytes.length, at + 8);
+    tail.push(...footerBytes(this.footer(chunks, rows)));
+    const total = tail.reduce((sum, bytes) => sum + bytes.length, at);
     if (total > out.length) {
       const grown = new Uint8Array(total);
       grown.set(out.subarray(0, at));
@@ -126,11 +120,9 @@ export class DirectRowGroupEncoder {
       out.set(bytes, at);
       at += bytes.length;
     }
-    new DataView(out.buffer).setUint32(at, tail[tail.length - 1].length, true);
-    out.set(PARQUET_MAGIC, at + 4);
     // A copy of the bytes used: the bound is twice what zstd makes of floats, and the buffer
     // is this encoder's to fill again (one allocation per row group churned 1.9 GB a run).
-    return out.slice(0, at + 8);
+    return out.slice(0, at);
   }
 
   /** The encoder's output buffer, at least `length` bytes. */
@@ -139,27 +131,28 @@ export class DirectRowGroupEncoder {
     return this.out;
   }
 
-  private footer(chunks: readonly EncodedChunk[], rows: number): Uint8Array {
+  /** The template's FileMetaData with this one row group. */
+  private footer(chunks: readonly EncodedChunk[], rows: number): ThriftStruct {
     const uncompressed = chunks.reduce((sum, chunk) => sum + chunk.uncompressedSize, 0);
     const compressed = chunks.reduce((sum, chunk) => sum + chunk.compressedSize, 0);
     const rowGroup = structOf([
       [
-        1,
+        ROW_GROUP.columns,
         T.LIST,
         listOf(
           T.STRUCT,
           chunks.map((chunk) => chunk.chunk),
         ),
       ],
-      [2, T.I64, BigInt(uncompressed)],
-      [3, T.I64, BigInt(rows)],
-      [5, T.I64, BigInt(PARQUET_MAGIC.length)],
-      [6, T.I64, BigInt(compressed)],
-      [7, T.I16, 0],
+      [ROW_GROUP.totalByteSize, T.I64, BigInt(uncompressed)],
+      [ROW_GROUP.numRows, T.I64, BigInt(rows)],
+      [ROW_GROUP.fileOffset, T.I64, BigInt(PARQUET_MAGIC.length)],
+      [ROW_GROUP.totalCompressedSize, T.I64, BigInt(compressed)],
+      [ROW_GROUP.ordinal, T.I16, 0],
     ]);
     this.metadata.set(FILE.numRows, T.I64, BigInt(rows));
     this.metadata.set(FILE.rowGroups, T.LIST, listOf(T.STRUCT, [rowGroup]));
-    return encodeStruct(this.metadata);
+    return this.metadata;
   }
 }
 
@@ -167,8 +160,8 @@ export class DirectRowGroupEncoder {
 const PHYSICAL_TYPES = new Set([1, 2, 4, 5]);
 
 function chunkColumn(name: string, dtype: DType, encoding: 0 | 9, element: ThriftStruct): ChunkColumn {
-  const physicalType = element.int(1);
-  const path = element.get(4);
+  const physicalType = element.int(ELEMENT.type);
+  const path = element.get(ELEMENT.name);
   if (physicalType === undefined || !PHYSICAL_TYPES.has(physicalType) || !(path instanceof Uint8Array)) {
     throw new SluiceError('USAGE', `the Parquet template's column ${name} is not a number column`);
   }

@@ -20,15 +20,9 @@ import type { RowPiece } from '../../io/streamed-table.ts';
 import { openReader } from '../../io/open.ts';
 import type { FieldPlan, NullPolicy, ReadableField } from '../arrow/columns.ts';
 import { planFields, valuesOf } from '../arrow/columns.ts';
+import { PARQUET_MAGIC } from './footer-fields.ts';
 import type { ParquetFooter, RowGroupFacts } from './row-group-file.ts';
-import {
-  PARQUET_MAGIC,
-  footerLength,
-  invalid,
-  parseFooter,
-  rowGroupFiles,
-  schemaFile,
-} from './row-group-file.ts';
+import { footerLength, invalid, parseFooter, rowGroupFiles, schemaFile } from './row-group-file.ts';
 
 export type { RowGroupFacts } from './row-group-file.ts';
 

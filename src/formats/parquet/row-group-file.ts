@@ -8,29 +8,19 @@
 import { SluiceError } from '../../core/errors.ts';
 import { concatBytes } from '../../io/concat-bytes.ts';
 import type { ThriftList } from './thrift-compact.ts';
-import { T, ThriftStruct, decodeStruct, encodeStruct } from './thrift-compact.ts';
+import {
+  CHUNK,
+  chunkStart,
+  ELEMENT,
+  FILE,
+  footerBytes,
+  META,
+  moveChunkOffsets,
+  PARQUET_MAGIC,
+  ROW_GROUP,
+} from './footer-fields.ts';
+import { T, ThriftStruct, decodeStruct, encodeStruct, listOf } from './thrift-compact.ts';
 
-/** Field ids of parquet.thrift. */
-const FILE = { schema: 2, numRows: 3, rowGroups: 4, keyValues: 5, createdBy: 6, columnOrders: 7 } as const;
-const ELEMENT = { name: 4, numChildren: 5 } as const;
-const ROW_GROUP = {
-  columns: 1,
-  totalByteSize: 2,
-  numRows: 3,
-  fileOffset: 5,
-  totalCompressedSize: 6,
-} as const;
-const CHUNK = { filePath: 1, fileOffset: 2, metaData: 3, offsetIndex: [4, 5], columnIndex: [6, 7] } as const;
-const META = {
-  pathInSchema: 3,
-  totalCompressedSize: 7,
-  dataPageOffset: 9,
-  indexPageOffset: 10,
-  dictionaryPageOffset: 11,
-  bloomFilter: [14, 15],
-} as const;
-
-export const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31] as const; // "PAR1"
 /** Largest footer accepted: DuckDB's and Spark's footers are KB to a few MB. */
 const MAX_FOOTER_BYTES = 256 * 1024 * 1024;
 
@@ -136,9 +126,7 @@ function chunkRange(chunk: ThriftStruct, footerStart: number, path: string): Chu
       },
     );
   }
-  const dictionary = meta.int(META.dictionaryPageOffset);
-  const data = meta.int(META.dataPageOffset) ?? -1;
-  const offset = dictionary !== undefined && dictionary > 0 && dictionary < data ? dictionary : data;
+  const offset = chunkStart(meta);
   const length = meta.int(META.totalCompressedSize) ?? -1;
   if (!(
     Number.isSafeInteger(offset) &&
@@ -179,7 +167,7 @@ export function rowGroupFiles(
     const group = groups[index];
     const chunks = (group.list(ROW_GROUP.columns)?.items ?? []) as ThriftStruct[];
     const facts = footer.rowGroups[index];
-    const parts: Uint8Array[] = [Uint8Array.from(PARQUET_MAGIC)];
+    const parts: Uint8Array[] = [PARQUET_MAGIC];
     const keptChunks: ThriftStruct[] = [];
     let at = PARQUET_MAGIC.length;
     for (const leaf of kept) {
@@ -193,21 +181,11 @@ export function rowGroupFiles(
     }
     const copy = new ThriftStruct();
     for (const [id, field] of group.fields) copy.fields.set(id, field);
-    copy.set(ROW_GROUP.columns, T.LIST, {
-      kind: 'list',
-      type: T.LIST,
-      elementType: T.STRUCT,
-      items: keptChunks,
-    });
+    copy.set(ROW_GROUP.columns, T.LIST, listOf(T.STRUCT, keptChunks));
     copy.set(ROW_GROUP.fileOffset, T.I64, BigInt(PARQUET_MAGIC.length));
     copy.set(ROW_GROUP.totalCompressedSize, T.I64, BigInt(at - PARQUET_MAGIC.length));
     metadata.set(FILE.numRows, T.I64, BigInt(facts.rows));
-    metadata.set(FILE.rowGroups, T.LIST, {
-      kind: 'list',
-      type: T.LIST,
-      elementType: T.STRUCT,
-      items: [copy],
-    });
+    metadata.set(FILE.rowGroups, T.LIST, listOf(T.STRUCT, [copy]));
     return concatBytes([...parts, ...footerBytes(metadata)]);
   };
 }
@@ -227,7 +205,7 @@ function pruneSchema(
   const root = elements[0];
   root.set(ELEMENT.numChildren, T.I32, keep.length);
   const items = [root, ...keep.flatMap((f) => elements.slice(f.first, f.first + f.size))];
-  metadata.set(FILE.schema, T.LIST, { kind: 'list', type: T.LIST, elementType: T.STRUCT, items });
+  metadata.set(FILE.schema, T.LIST, listOf(T.STRUCT, items));
   const leaves = keep.flatMap((f) => Array.from({ length: f.leaves }, (_, k) => f.firstLeaf + k));
   const orders = metadata.list(FILE.columnOrders);
   if (orders)
@@ -288,29 +266,22 @@ function topLevelFields(elements: readonly ThriftStruct[]): TopLevelField[] {
 export function schemaFile(footer: ParquetFooter): Uint8Array {
   const metadata = decodeStruct(encodeStruct(footer.metadata)).struct;
   metadata.set(FILE.numRows, T.I64, 0n);
-  metadata.set(FILE.rowGroups, T.LIST, { kind: 'list', type: T.LIST, elementType: T.STRUCT, items: [] });
-  return concatBytes([Uint8Array.from(PARQUET_MAGIC), ...footerBytes(metadata)]);
+  metadata.set(FILE.rowGroups, T.LIST, listOf(T.STRUCT, []));
+  return concatBytes([PARQUET_MAGIC, ...footerBytes(metadata)]);
 }
 
 /** Moves a chunk's page offsets by `delta`; its page indexes and bloom filter are dropped. */
 function moveChunk(chunk: ThriftStruct, delta: number): void {
   const meta = chunk.struct(CHUNK.metaData) as ThriftStruct;
-  for (const id of [META.dataPageOffset, META.indexPageOffset, META.dictionaryPageOffset]) {
-    const value = meta.int(id);
-    if (value !== undefined && value > 0) meta.set(id, T.I64, BigInt(value + delta));
-  }
-  const offset = chunk.int(CHUNK.fileOffset);
-  if (offset !== undefined && offset > 0) chunk.set(CHUNK.fileOffset, T.I64, BigInt(offset + delta));
-  for (const id of [...CHUNK.offsetIndex, ...CHUNK.columnIndex]) chunk.delete(id);
-  for (const id of META.bloomFilter) meta.delete(id);
-}
-
-function footerBytes(metadata: ThriftStruct): Uint8Array[] {
-  const encoded = encodeStruct(metadata);
-  const tail = new Uint8Array(8);
-  new DataView(tail.buffer).setUint32(0, encoded.length, true);
-  tail.set(PARQUET_MAGIC, 4);
-  return [encoded, tail];
+  moveChunkOffsets(chunk, meta, delta);
+  for (const id of [
+    CHUNK.offsetIndexOffset,
+    CHUNK.offsetIndexLength,
+    CHUNK.columnIndexOffset,
+    CHUNK.columnIndexLength,
+  ])
+    chunk.delete(id);
+  for (const id of [META.bloomFilterOffset, META.bloomFilterLength]) meta.delete(id);
 }
 
 const decoder = new TextDecoder();

@@ -94,6 +94,17 @@ function isList(value: ThriftValue | undefined): value is ThriftList {
   return typeof value === 'object' && value !== null && 'kind' in value && value.kind === 'list';
 }
 
+/** A struct of fields given in ascending id order. */
+export function structOf(fields: readonly (readonly [number, number, ThriftValue])[]): ThriftStruct {
+  const struct = new ThriftStruct();
+  for (const [id, type, value] of fields) struct.fields.set(id, { type, value });
+  return struct;
+}
+
+export function listOf(elementType: number, items: ThriftValue[]): ThriftValue {
+  return { kind: 'list', type: T.LIST, elementType, items };
+}
+
 /** Decodes one struct starting at `offset`; returns it and the offset after it. */
 export function decodeStruct(
   bytes: Uint8Array,
