@@ -19,6 +19,7 @@ import { registry } from '../../src/stages.ts';
 import { chunkBatches, schemaOf } from '../support/batches.ts';
 import type { Table } from '../support/batches.ts';
 import { runSink } from '../support/run-sink.ts';
+import { pandasFrame } from '../support/pandas-frame.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/pandas');
 const dir = mkdtempSync(join(tmpdir(), 'sluice-pandas-'));
@@ -47,24 +48,6 @@ const structure = JSON.parse(readFileSync(join(FIXTURES, 'structure.json'), 'utf
 };
 
 const sink = registry.get('hdf5', 'sink') as SinkStage;
-
-/** make_pandas_fixtures.py's frame(0, 10). */
-function pandasFrame(): Table {
-  const n = 10;
-  const x = new Float32Array(n);
-  const mc = new Float64Array(n);
-  const pulse = new BigInt64Array(n);
-  const det = new Int32Array(n);
-  const u = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    x[i] = Math.sin(i) * 10;
-    mc[i] = i * 0.25;
-    pulse[i] = BigInt(i * 3);
-    det[i] = i % 7;
-    u[i] = i % 250;
-  }
-  return { 'x (nm)': x, 'mc (Da)': mc, pulse, det, u };
-}
 
 /** numpy dtype strings (the fixture dump) as h5wasm's struct codes. */
 const NUMPY_TO_H5WASM: Record<string, string> = {

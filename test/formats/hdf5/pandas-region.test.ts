@@ -27,6 +27,7 @@ import { registry } from '../../../src/stages.ts';
 import type { Table } from '../../support/batches.ts';
 import { chunkBatches, rowCountOf, schemaOf } from '../../support/batches.ts';
 import { runSink } from '../../support/run-sink.ts';
+import { pandasFrame } from '../../support/pandas-frame.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/pandas');
 const PYTHON = '/usr/bin/python3';
@@ -47,23 +48,6 @@ function abFrame(n: number): Table {
     b[i] = i % 7;
   }
   return { a, b };
-}
-
-/** check_pandas_table.py's `mixed` (make_pandas_fixtures.py's frame): a uint8 column, records unaligned. */
-function mixedFrame(n: number): Table {
-  const x = new Float32Array(n);
-  const mc = new Float64Array(n);
-  const pulse = new BigInt64Array(n);
-  const det = new Int32Array(n);
-  const u = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    x[i] = Math.fround(Math.sin(i) * 10);
-    mc[i] = i * 0.25;
-    pulse[i] = BigInt(i * 3);
-    det[i] = i % 7;
-    u[i] = i % 250;
-  }
-  return { 'x (nm)': x, 'mc (Da)': mc, pulse, det, u };
 }
 
 /** Writes `table` through the hdf5 sink, the row count known (the sized table) or not (h5wasm). */
@@ -337,7 +321,7 @@ describe.skipIf(!hasPandas)('pandas reads, selects and appends onto it (/usr/bin
     '%s frame, %i rows in chunks of %i (%s)',
     async (kind, rows, chunkRows, how) => {
       const path = join(dir, `py-${kind}-${rows}-${how}.h5`);
-      const table = kind === 'ab' ? abFrame(rows) : mixedFrame(rows);
+      const table = kind === 'ab' ? abFrame(rows) : pandasFrame(rows);
       await writeSized(path, table, { chunkRows }, how === 'sized');
       const report = check(path, rows, kind);
       expect(report).toMatchObject({
